@@ -13,14 +13,16 @@ in the step ``"samples"``.
 
 Each :class:`Step` is a claim ``lhs = chain[0] = chain[1] = ...`` that
 :meth:`Step.holds` proves with SymPy: derivatives are evaluated on the explicit
-exponentials, every ``exp`` is renamed to a positive symbol, and the numerator
-of the difference is expanded to zero.  That is exact (no numbers involved) and
+exponentials, every ``exp(z_k)`` is renamed to a symbol ``e_k`` (so each
+expression becomes a rational function), and the numerator of the difference is
+shown to be the zero polynomial.  That is exact (no numbers involved) and
 about an order of magnitude faster than ``sympy.simplify``.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -41,6 +43,7 @@ __all__ = [
     "step",
 ]
 
+_PLUS_MINUS = re.compile(r"\+ - ")  # an unevaluated a + (-b) prints as "a + - b"
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 _MAX_CLASSES = len(_ROMAN)
 
@@ -79,10 +82,10 @@ def latex(expr: sp.Basic) -> str:
     str
         LaTeX source without surrounding dollar signs.
     """
-    return _Printer().doprint(expr)
+    return _PLUS_MINUS.sub("- ", _Printer().doprint(expr))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Equation:
     """A displayed equation ``lhs = rhs_1 = rhs_2 ...`` with an optional tag.
 
@@ -110,7 +113,10 @@ class Equation:
         return f"$$ {self.latex()} $$"
 
     def __str__(self) -> str:
-        return " = ".join(sp.sstr(e, order="none") for e in (self.lhs, *self.rhs))
+        text = " = ".join(sp.sstr(e, order="none") for e in (self.lhs, *self.rhs))
+        return f"{text}   {self.tag}" if self.tag else text
+
+    __repr__ = __str__
 
 
 # --------------------------------------------------------------------------- the model
@@ -235,20 +241,22 @@ def model(classes: int = 3) -> Model:
     """
     K = _check_classes(classes)
     theta = sp.ImmutableMatrix(
-        [[sp.Symbol(f"Theta_{k}{j}", real=True) for j in (0, 1)] for k in range(1, K + 1)]
+        [[sp.Symbol(f"Theta_{k}{j}") for j in (0, 1)] for k in range(1, K + 1)]
     )
-    x1 = sp.Symbol("x_1", real=True)
-    y = tuple(sp.Symbol(f"y_{k}", nonnegative=True) for k in range(1, K + 1))
-    h = tuple(sp.Symbol(f"h_{k}", positive=True) for k in range(1, K + 1))
+    x1 = sp.Symbol("x_1")
+    y = tuple(sp.Symbol(f"y_{k}") for k in range(1, K + 1))
+    h = tuple(sp.Symbol(f"h_{k}") for k in range(1, K + 1))
     J = sp.Symbol("J^{(i)}")
     logits = tuple(theta[k, 0] + theta[k, 1] * x1 for k in range(K))
     exps = tuple(sp.exp(z) for z in logits)
     denominator = sp.Add(*exps)
     hypotheses = tuple(e / denominator for e in exps)
     log_denominator = sp.log(denominator)
-    cost = -sp.Add(*(yk * (z - log_denominator) for yk, z in zip(y, logits, strict=True)))
+    # -sum_k y_k (z_k - log S), with the log-sum-exp term collected once
+    linear = sp.Add(*(yk * z for yk, z in zip(y, logits, strict=True)))
+    cost = -linear + sp.Add(*y) * log_denominator
     cost_in_h = -sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True)))
-    e_symbols = sp.symbols(f"e_1:{K + 1}", positive=True)
+    e_symbols = sp.symbols(f"e_1:{K + 1}")
     context = _Context(
         definitions=dict(zip(h, hypotheses, strict=True)),
         cost_symbol=J,
@@ -267,14 +275,23 @@ def model(classes: int = 3) -> Model:
 
 
 # --------------------------------------------------------------------------- proving
-def _substitute(expr: sp.Basic, definitions: Mapping[sp.Basic, sp.Basic]) -> sp.Basic:
-    """Replace defined symbols until none is left (definitions may nest)."""
+def _resolve(definitions: Mapping[sp.Basic, sp.Basic]) -> dict[sp.Basic, sp.Basic]:
+    """Expand definitions that refer to other definitions, so one pass suffices."""
+    resolved = dict(definitions)
     for _ in range(8):
-        new = expr.xreplace(dict(definitions))
-        if new == expr:
-            return new
-        expr = new
+        changed = False
+        for key, value in resolved.items():
+            new = value.xreplace(resolved)
+            if new != value:
+                resolved[key], changed = new, True
+        if not changed:
+            return resolved
     raise RuntimeError("definitions nest too deeply (a definition refers to itself?)")
+
+
+def _substitute(expr: sp.Basic, definitions: Mapping[sp.Basic, sp.Basic]) -> sp.Basic:
+    """Replace defined symbols, definitions within definitions included."""
+    return expr.xreplace(_resolve(definitions)) if definitions else expr
 
 
 @functools.lru_cache(maxsize=4096)
@@ -299,6 +316,12 @@ def _evaluate(expr: sp.Basic, where: Mapping[sp.Symbol, sp.Expr], ctx: _Context)
     return _substitute(expr, ctx.definitions)
 
 
+@functools.lru_cache(maxsize=64)
+def _exp_names(ctx: _Context) -> dict[sp.Expr, sp.Expr]:
+    """``exp(c z_k) -> e_k**c`` for the small multiples c that derivatives produce."""
+    return {sp.exp(c * z): e**c for z, _, e in ctx.logits for c in (1, 2, 3, -1, -2, -3)}
+
+
 def _canonical(expr: sp.Basic, ctx: _Context) -> sp.Basic:
     """Rename each ``exp(c_1 z_1 + ... )`` to ``e_1**c_1 * ...`` (a rational function)."""
 
@@ -313,7 +336,7 @@ def _canonical(expr: sp.Basic, ctx: _Context) -> sp.Basic:
         rest = sp.expand(rest)
         return sp.Mul(*powers) * (sp.exp(rest) if rest != 0 else 1)
 
-    expr = expr.xreplace({sp.exp(z): e for z, _, e in ctx.logits})  # the usual case, one pass
+    expr = expr.xreplace(_exp_names(ctx))  # the usual case: one pass, no search
     if not expr.has(sp.exp):
         return expr
     return expr.replace(lambda n: isinstance(n, sp.exp), rename)
@@ -347,7 +370,10 @@ def _numerator_vanishes(expr: sp.Expr) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _is_zero(expr: sp.Expr) -> bool:
-    """Exact test that a rational function of positive symbols is identically zero.
+    """Exact test that a rational function is identically zero.
+
+    Its denominators are products of sums of exponentials, never zero, so the
+    expression vanishes exactly when its numerator is the zero polynomial.
 
     Groups of terms with disjoint symbols are tried one by one first (each zero
     implies the sum is zero); if one is not, the whole sum decides.
@@ -410,7 +436,7 @@ def equal(
 
 
 # --------------------------------------------------------------------------- steps
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Step:
     """One step of the derivation: the claim ``lhs = chain[0] = chain[1] = ...``.
 
@@ -514,6 +540,9 @@ class Step:
     def _repr_latex_(self) -> str:
         return rf"$$ \begin{{gathered}} {self.latex()} \end{{gathered}} $$"
 
+    def __repr__(self) -> str:
+        return f"<Step {self.tag}: {self.description}>"
+
 
 def _theta_name(k: int, j: int) -> str:
     return f"Theta_{k}{j}"
@@ -526,7 +555,7 @@ class _Builder:
         self.m = m
         self.K = m.classes
         self.article = m.classes == 3
-        self.u, self.v = sp.symbols("u v", positive=True)
+        self.u, self.v = sp.symbols("u v")
         self.du, self.dv = sp.Symbol("u'"), sp.Symbol("v'")
         self.steps: list[Step] = []
 
@@ -745,15 +774,9 @@ class _Builder:
         """The sum over samples, once: grad J = sum_i grad J^(i) = (H - Y)^T X."""
         m, K = self.m, self.K
         n = samples
-        x1 = [sp.Symbol(f"x_1^{{({i})}}", real=True) for i in range(1, n + 1)]
-        ys = [
-            [sp.Symbol(f"y_{k}^{{({i})}}", nonnegative=True) for k in range(1, K + 1)]
-            for i in range(1, n + 1)
-        ]
-        e_syms = [
-            [sp.Symbol(f"e_{k}^{{({i})}}", positive=True) for k in range(1, K + 1)]
-            for i in range(1, n + 1)
-        ]
+        x1 = [sp.Symbol(f"x_1^{{({i})}}") for i in range(1, n + 1)]
+        ys = [[sp.Symbol(f"y_{k}^{{({i})}}") for k in range(1, K + 1)] for i in range(1, n + 1)]
+        e_syms = [[sp.Symbol(f"e_{k}^{{({i})}}") for k in range(1, K + 1)] for i in range(1, n + 1)]
         logits = [[m.theta[k, 0] + m.theta[k, 1] * x1[i] for k in range(K)] for i in range(n)]
         costs = []
         H = []
@@ -761,7 +784,9 @@ class _Builder:
             exps = [sp.exp(z) for z in logits[i]]
             den = sp.Add(*exps)
             H.append([e / den for e in exps])
-            costs.append(-sp.Add(*(ys[i][k] * (logits[i][k] - sp.log(den)) for k in range(K))))
+            costs.append(
+                -sp.Add(*(ys[i][k] * logits[i][k] for k in range(K))) + sp.Add(*ys[i]) * sp.log(den)
+            )
         total = sp.Add(*costs)
         X = sp.Matrix([[1, x1[i]] for i in range(n)])
         grad = (sp.Matrix(H) - sp.Matrix(ys)).T * X

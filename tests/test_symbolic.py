@@ -153,6 +153,12 @@ def test_general_gradient_rejects_bad_indices(k, j):
         general_gradient(k, j)
 
 
+def test_latex_never_prints_plus_minus():
+    for s in STEPS:
+        assert "+ -" not in s.latex(), s.key
+    assert "y_{1} h_{2} - y_{2}" in step("Theta_20/combination").latex()
+
+
 def test_latex_uses_the_article_numbers_and_partial_fractions():
     text = step(7).latex()
     assert r"\frac{\partial J^{(i)}}{\partial \Theta_{10}}" in text
