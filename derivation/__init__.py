@@ -6,9 +6,11 @@ symbolic
     The article's model in SymPy and every step of its derivation, each proven.
 numeric
     The same model in NumPy: hypotheses, cost, the gradient (H - Y)^T X, checks.
+plots
+    Matplotlib figures (``ax=None`` in, Axes out).
 """
 
-from . import numeric, symbolic
+from . import numeric, plots, symbolic
 
-__all__ = ["numeric", "symbolic"]
+__all__ = ["numeric", "plots", "symbolic"]
 __version__ = "0.1.0"

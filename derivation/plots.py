@@ -1,0 +1,87 @@
+"""Matplotlib figures for the notebooks; each takes ``ax=None`` and returns the Axes.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable for
+colour-blind readers; each class also has its own line style and marker.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
+
+from . import numeric
+
+__all__ = ["CLASS_COLOURS", "hypotheses_along_x1"]
+
+#: Okabe-Ito colours for classes 1, 2, 3, ... (colour-blind safe)
+CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+_STYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def hypotheses_along_x1(
+    theta: ArrayLike,
+    X: ArrayLike | None = None,
+    Y: ArrayLike | None = None,
+    *,
+    x1_range: tuple[float, float] = (-4.0, 4.0),
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot every h_k(x) as a function of the feature x_1, with the samples.
+
+    Parameters
+    ----------
+    theta : array_like, shape (K, 2)
+        Parameters ``(Theta_k0, Theta_k1)`` per class.
+    X : array_like, shape (m, 2), optional
+        Design matrix of samples to mark at height 1 in their class's colour.
+    Y : array_like, shape (m, K), optional
+        One-hot labels of those samples (required with ``X``).
+    x1_range : (float, float), default (-4, 4)
+        The interval of x_1 to draw.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes with one curve per class and, if given, the samples.
+    """
+    theta = np.asarray(theta, dtype=float)
+    if theta.ndim != 2 or theta.shape[1] != 2:
+        raise ValueError(f"theta must have shape (K, 2), got {theta.shape}")
+    lo, hi = x1_range
+    if not lo < hi:
+        raise ValueError(f"x1_range must be (low, high) with low < high, got {x1_range}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    grid = np.linspace(lo, hi, 301)
+    H = numeric.hypotheses(theta, numeric.design_matrix(grid))
+    for k in range(theta.shape[0]):
+        ax.plot(
+            grid,
+            H[:, k],
+            _STYLES[k % len(_STYLES)],
+            color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
+            label=f"$h_{k + 1}$",
+        )
+    if X is not None:
+        if Y is None:
+            raise ValueError("Y (one-hot labels) is needed to colour the samples given in X")
+        X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        for k in range(theta.shape[0]):
+            rows = Y[:, k] == 1
+            ax.scatter(
+                X[rows, 1],
+                np.ones(rows.sum()),
+                marker=_MARKERS[k % len(_MARKERS)],
+                color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
+                edgecolor="black",
+                zorder=3,
+                label=f"samples of class {k + 1}",
+            )
+    ax.set(xlabel="$x_1$", ylabel="probability", ylim=(-0.03, 1.08), xlim=(lo, hi))
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return ax
