@@ -1,58 +1,134 @@
-"""The article's softmax layer in NumPy: hypotheses, cost and the gradient (H - Y)^T X.
+"""Softmax, cross-entropy and their gradients in NumPy: stable, accurate, validated.
 
-Conventions: samples on the first axis, classes on the last axis (``axis=-1``);
-``X`` is the design matrix with a column of ones (x_0 = 1) and the feature x_1;
-``theta`` has one row ``(Theta_k0, Theta_k1)`` per class, shape (K, 2).
-Labels are one-hot rows ``Y`` of shape (m, K) or integer class indices 0..K-1.
+Conventions: batch first, classes on the last axis.  Logits ``z`` have shape
+``(..., K)`` with K >= 2; labels ``y`` are integer class indices ``0..K-1`` of
+shape ``z.shape[:-1]`` or one-hot rows of shape ``z.shape``.  float32 and
+float64 inputs keep their dtype.  Complex logits are accepted by the functions
+that compute values (softmax, log-softmax, cross-entropy, the article's cost),
+so that complex-step differentiation works on them; see :mod:`derivation.gradcheck`.
+
+The article's model (one feature plus bias, Θ of shape (K, 2)) is here too:
+:func:`design_matrix`, :func:`hypotheses`, :func:`cost` and
+``theta_grad = (H - Y)^T X``.
+
+Accuracy: when the true class has probability p ≈ 1, ``p - 1`` rounds to 0 in
+float64 at a logit gap of about 37 (NumPy, PyTorch and JAX all compute it that
+way).  Here that entry is computed as ``-sum_{k != c} p_k``, which has no
+cancellation, and the loss as ``log1p(sum_{k != c} e_k / e_c)``: both stay
+within a few ulps of the exact value at any gap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "cost",
+    "cross_entropy",
+    "cross_entropy_and_grad",
+    "cross_entropy_grad",
     "design_matrix",
     "example_problem",
     "hypotheses",
+    "jacobian_route_grad",
     "log_softmax",
-    "numerical_grad",
     "one_hot",
     "softmax",
+    "softmax_jacobian",
     "theta_grad",
 ]
 
+Reduction = Literal["sum", "mean"]
+
 
 # --------------------------------------------------------------------------- validation
-def _float_array(a: ArrayLike, name: str) -> NDArray[np.floating]:
-    """Return ``a`` as a float array; reject booleans, objects, NaN and inf."""
+def _as_float(a: ArrayLike, name: str, *, allow_complex: bool = False) -> np.ndarray:
+    """Return ``a`` as a floating (or, if allowed, complex) array.
+
+    Python lists and scalars of whole numbers become float64; NumPy arrays
+    keep their dtype and must already be floating: an integer or boolean
+    array where a float is needed is an error, not a silent conversion.
+    """
     arr = np.asarray(a)
-    if arr.dtype.kind in "iu":
+    if not isinstance(a, np.ndarray) and arr.dtype.kind in "iu":
         arr = arr.astype(np.float64)
-    if arr.dtype.kind != "f":
-        raise ValueError(f"{name} must hold real numbers (a float array), got dtype {arr.dtype}")
-    if not np.all(np.isfinite(arr)):
-        bad = "NaN" if np.isnan(arr).any() else "inf"
-        raise ValueError(f"{name} contains {bad}; expected finite numbers")
+    kinds = "fc" if allow_complex else "f"
+    if arr.dtype.kind not in kinds:
+        wanted = "floating point or complex" if allow_complex else "floating point"
+        raise ValueError(
+            f"{name} must be {wanted} (float32 or float64), got dtype {arr.dtype}; "
+            f"convert it first, e.g. {name}.astype(np.float64)"
+        )
     return arr
 
 
-def _check_logits(z: ArrayLike, axis: int = -1, name: str = "z") -> NDArray[np.floating]:
-    """Validate logits and return them with the class axis moved last."""
-    z = _float_array(z, name)
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming the first NaN or infinite entry, if any."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = arr[where]
+        kind = "NaN" if np.isnan(value) else "an infinite value"
+        raise ValueError(f"{name} contains {kind} at index {where}; expected finite numbers")
+
+
+def _check_logits(z: ArrayLike, name: str = "z", *, allow_complex: bool = False) -> np.ndarray:
+    z = _as_float(z, name, allow_complex=allow_complex)
     if z.ndim == 0:
-        raise ValueError(f"{name} must have a class axis (last axis), got a scalar")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis {axis} does not exist for {name} of shape {z.shape}")
-    z = np.moveaxis(z, axis, -1)
+        raise ValueError(f"{name} must have a class axis (the last axis), got a scalar")
     if z.shape[-1] < 2:
-        raise ValueError(f"softmax needs at least two classes on the last axis, got {z.shape[-1]}")
+        raise ValueError(
+            f"softmax needs at least two classes on the last axis of {name}, "
+            f"got shape {z.shape} (K = {z.shape[-1]})"
+        )
     if z.size == 0:
-        raise ValueError(f"{name} is empty (shape {z.shape}); expected at least one sample")
+        raise ValueError(f"{name} is an empty batch (shape {z.shape}); expected at least one row")
+    _check_finite(z, name)
     return z
+
+
+def _class_indices(y: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+    """Labels as integer class indices of shape ``shape[:-1]``, validated.
+
+    Accepts integer indices (shape ``shape[:-1]``) or one-hot rows (``shape``).
+    """
+    K = shape[-1]
+    lab = np.asarray(y)
+    if lab.shape == shape[:-1] and lab.dtype.kind in "iu":
+        if lab.size and (lab.min() < 0 or lab.max() >= K):
+            bad = lab[(lab < 0) | (lab >= K)].flat[0]
+            raise ValueError(f"class index {bad} is out of range; expected 0..{K - 1} for K = {K}")
+        return lab.astype(np.intp, copy=False)
+    if lab.shape == shape:
+        if lab.dtype.kind not in "biuf":
+            raise ValueError(f"one-hot labels must be numbers, got dtype {lab.dtype}")
+        if not np.all((lab == 0) | (lab == 1)):
+            raise ValueError("one-hot labels must contain only 0 and 1 (one class per row)")
+        sums = lab.sum(axis=-1)
+        if not np.all(sums == 1):
+            row = tuple(int(i) for i in np.argwhere(sums != 1)[0])
+            raise ValueError(
+                f"each one-hot row must sum to 1 (exactly one class); row {row} sums to "
+                f"{sums[row]:g}"
+            )
+        return lab.argmax(axis=-1)
+    if lab.shape == shape[:-1]:
+        raise ValueError(
+            f"class indices must be integers, got dtype {lab.dtype}; "
+            "pass integer indices or one-hot rows"
+        )
+    raise ValueError(
+        f"labels of shape {lab.shape} do not match logits of shape {shape}: expected class "
+        f"indices of shape {shape[:-1]} or one-hot rows of shape {shape}"
+    )
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
 
 
 def one_hot(labels: ArrayLike, classes: int) -> NDArray[np.float64]:
@@ -100,76 +176,41 @@ def one_hot(labels: ArrayLike, classes: int) -> NDArray[np.float64]:
     return np.eye(classes)[lab]
 
 
-def _targets(y: ArrayLike, m: int, classes: int) -> NDArray[np.floating]:
-    """Accept one-hot rows (m, K) or integer indices (m,); return one-hot rows."""
-    arr = np.asarray(y)
-    if arr.ndim == 1 and arr.dtype.kind in "iu":
-        if arr.shape[0] != m:
-            raise ValueError(f"got {arr.shape[0]} labels for {m} samples; expected one per sample")
-        return one_hot(arr, classes)
-    arr = _float_array(arr, "Y")
-    if arr.shape != (m, classes):
-        raise ValueError(
-            f"one-hot labels must have shape ({m}, {classes}) (samples x classes), got {arr.shape}"
-        )
-    if not np.all((arr == 0) | (arr == 1)):
-        raise ValueError("one-hot labels must contain only 0 and 1")
-    sums = arr.sum(axis=-1)
-    if not np.all(sums == 1):
-        row = int(np.flatnonzero(sums != 1)[0])
-        raise ValueError(
-            f"each one-hot row must sum to 1 (exactly one class); row {row} sums to {sums[row]:g}"
-        )
-    return arr
-
-
-def _check_problem(theta: ArrayLike, X: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    theta = _float_array(theta, "theta")
-    X = _float_array(X, "X")
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be a non-empty (samples x features) matrix, got shape {X.shape}")
-    if theta.ndim != 2 or theta.shape[1] != X.shape[1] or theta.shape[0] < 2:
-        raise ValueError(
-            f"theta must have shape (K, {X.shape[1]}) with K >= 2 classes to match "
-            f"X of shape {X.shape}, got {theta.shape}"
-        )
-    return theta, X
-
-
 # --------------------------------------------------------------------------- softmax
-def softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
-    """Softmax along the class axis, stable for any finite logits.
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    """Softmax along the class axis, finite for any finite logits.
 
     Parameters
     ----------
     z : array_like, shape (..., K)
-        Logits; K >= 2.
+        Logits, K >= 2; float32, float64 or complex.
     axis : int, default -1
         The class axis.
 
     Returns
     -------
-    ndarray, same shape as ``z``
-        Probabilities ``exp(z_k) / sum_l exp(z_l)``; each slice sums to 1.
+    ndarray, same shape and dtype as ``z``
+        ``p_k = exp(z_k) / sum_l exp(z_l)``; each slice sums to 1.
 
     Notes
     -----
-    The maximum of each slice is subtracted first.  Softmax does not change
-    when a constant is added to every logit, and afterwards the largest
-    exponent is ``exp(0) = 1``, so nothing overflows.
+    The maximum of each slice is subtracted first.  Softmax does not change when
+    a constant is added to every logit, and afterwards the largest exponent is
+    ``exp(0) = 1``: nothing overflows, and the sum is at least 1.
 
     Examples
     --------
     >>> softmax([1000.0, 1000.0])
     array([0.5, 0.5])
     """
-    z = _check_logits(z, axis)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return np.moveaxis(e / e.sum(axis=-1, keepdims=True), -1, axis)
+    z = np.moveaxis(_check_logits(z, allow_complex=True), axis, -1)
+    e = np.exp(z - z.real.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return np.moveaxis(e, -1, axis)
 
 
-def log_softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
-    """Logarithm of the softmax, through log-sum-exp (no log of 0).
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    """Logarithm of the softmax, through log-sum-exp (never ``log(0)``).
 
     Parameters
     ----------
@@ -180,7 +221,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
 
     Returns
     -------
-    ndarray, same shape as ``z``
+    ndarray, same shape and dtype as ``z``
         ``z_k - log sum_l exp(z_l)``.
 
     Examples
@@ -188,13 +229,288 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     >>> log_softmax([0.0, 0.0]).round(4)
     array([-0.6931, -0.6931])
     """
-    z = _check_logits(z, axis)
-    shifted = z - z.max(axis=-1, keepdims=True)
-    out = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return np.moveaxis(out, -1, axis)
+    z = np.moveaxis(_check_logits(z, allow_complex=True), axis, -1)
+    shifted = z - z.real.max(axis=-1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return np.moveaxis(shifted, -1, axis)
+
+
+def softmax_jacobian(z: ArrayLike) -> np.ndarray:
+    """The softmax Jacobian ``diag(p) - p p^T`` of every row of logits.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., K)
+        Logits.
+
+    Returns
+    -------
+    ndarray, shape (..., K, K)
+        ``J[..., j, k] = dp_j / dz_k = p_j (delta_jk - p_k)``.  Symmetric, and
+        each row and column sums to zero.
+
+    Notes
+    -----
+    The diagonal ``p_j (1 - p_j)`` is computed with ``1 - p_j`` written as the
+    sum of the other probabilities for the largest ``p_j``, so it stays accurate
+    when that probability is close to 1.
+
+    Examples
+    --------
+    >>> softmax_jacobian([0.0, 0.0])
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    z = _check_logits(z)
+    p = softmax(z)
+    jac = -p[..., :, None] * p[..., None, :]
+    rest = 1 - p
+    top = p.argmax(axis=-1)[..., None]
+    masked = p.copy()
+    np.put_along_axis(masked, top, 0, axis=-1)
+    np.put_along_axis(rest, top, masked.sum(axis=-1, keepdims=True), axis=-1)
+    diagonal = np.einsum("...kk->...k", jac)  # a writable view of the diagonal
+    diagonal[...] = p * rest
+    return jac
+
+
+# --------------------------------------------------------------------------- cross-entropy
+#: elements per block of rows: small enough that a block stays in the CPU's cache
+#: while it is shifted, exponentiated, summed and scaled (one trip to memory)
+_BLOCK_ELEMENTS = 2**19
+
+
+def _loss_rows(others, ec, zc, s) -> np.ndarray:
+    """-log p_c per row, without cancellation at either end of the range.
+
+    ``others = sum_{k != c} e_k``, ``ec = e_c``, ``zc = z_c - max`` and
+    ``s = others + ec``, all per row, with ``e = exp(z - max)``.
+    """
+    confident = ec.real >= 0.5 * s.real  # p_c >= 1/2: log(s / e_c) = log1p(others / e_c)
+    safe_ec = np.where(confident, ec, 1)
+    return np.where(confident, np.log1p(others / safe_ec), np.log(s) - zc)
+
+
+def _blocks(z2: np.ndarray, idx: np.ndarray, want_grad: bool, scale_by: float, out):
+    """Loss per row and (optionally) the gradient of rows ``z2`` (n, K), block by block.
+
+    For each block: ``e = exp(z - max)`` with the true class's entry taken out,
+    ``others = sum_{k != c} e_k``, ``s = others + e_c``; the gradient is
+    ``e / s`` with ``-others / s`` (that is p_c - 1, without cancellation) at the
+    true class, times ``scale_by``.
+    """
+    n, K = z2.shape
+    grad = None
+    if want_grad:
+        grad = np.empty_like(z2) if out is None else out
+    scratch = None if want_grad else np.empty((min(n, max(1, _BLOCK_ELEMENTS // K)), K), z2.dtype)
+    loss = np.empty(n, dtype=z2.dtype)
+    ones = np.ones(K, dtype=z2.dtype)
+    step = max(1, _BLOCK_ELEMENTS // K)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        zb, ib = z2[start:stop], idx[start:stop]
+        eb = grad[start:stop] if want_grad else scratch[: stop - start]
+        rows = np.arange(stop - start)
+        if not np.isfinite(zb @ ones).all():  # one cheap pass; NaN and inf never cancel out
+            _check_finite(zb, "z")  # names the entry (or passes: the sum merely overflowed)
+        np.subtract(zb, zb.real.max(axis=1, keepdims=True), out=eb)
+        zc = eb[rows, ib]
+        np.exp(eb, out=eb)
+        ec = eb[rows, ib]
+        eb[rows, ib] = 0
+        others = eb @ ones
+        s = others + ec
+        loss[start:stop] = _loss_rows(others, ec, zc, s)
+        if want_grad:
+            scale = scale_by / s
+            eb *= scale[:, None]
+            eb[rows, ib] = -others * scale
+    return loss, grad
+
+
+def _prepare(z: ArrayLike, y: ArrayLike, reduction: str, *, allow_complex: bool = False):
+    """Validate; return logits, their rows as (n, K), and the class indices (n,).
+
+    The finite check is left to :func:`_blocks`, which does it block by block.
+    """
+    _check_reduction(reduction)
+    z = _as_float(z, "z", allow_complex=allow_complex)
+    if z.ndim == 0:
+        raise ValueError("z must have a class axis (the last axis), got a scalar")
+    if z.shape[-1] < 2:
+        raise ValueError(
+            f"softmax needs at least two classes on the last axis of z, "
+            f"got shape {z.shape} (K = {z.shape[-1]})"
+        )
+    if z.size == 0:
+        raise ValueError(f"z is an empty batch (shape {z.shape}); expected at least one row")
+    idx = _class_indices(y, z.shape)
+    return z, np.ascontiguousarray(z.reshape(-1, z.shape[-1])), idx.reshape(-1)
+
+
+def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "sum") -> np.generic:
+    """Cross-entropy of softmax(z) against the labels: ``-sum_i log p_{i, c_i}``.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., K)
+        Logits; float32, float64 or complex (for complex-step checks).
+    y : array_like
+        Integer class indices of shape ``z.shape[:-1]`` or one-hot rows of
+        shape ``z.shape``.
+    reduction : {"sum", "mean"}, default "sum"
+        ``"sum"`` as in the article and the student's code; ``"mean"`` divides
+        by the number of rows n, as frameworks do.
+
+    Returns
+    -------
+    NumPy scalar of the logits' dtype
+        The loss.
+
+    Notes
+    -----
+    ``-log p_c`` is computed as ``log1p(sum_{k != c} e_k / e_c)`` when
+    ``p_c >= 1/2`` and as ``log sum_k e_k - (z_c - max)`` otherwise, with
+    ``e = exp(z - max)``: accurate to a few ulps at any logit gap.
+
+    Examples
+    --------
+    >>> float(cross_entropy([[0.0, 0.0]], [0]).round(4))
+    0.6931
+    >>> float(cross_entropy([[0.0, 60.0]], [1]))  # -log(1 - e^-60): exact, not 0
+    8.75651076269652e-27
+    """
+    z, z2, idx = _prepare(z, y, reduction, allow_complex=True)
+    loss = _blocks(z2, idx, want_grad=False, scale_by=1.0, out=None)[0].sum()
+    return loss / z2.shape[0] if reduction == "mean" else loss
+
+
+def cross_entropy_grad(z: ArrayLike, y: ArrayLike, reduction: Reduction = "sum") -> np.ndarray:
+    """Gradient of :func:`cross_entropy` with respect to the logits: ``p - y``.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., K)
+        Logits, float32 or float64.
+    y : array_like
+        Integer class indices of shape ``z.shape[:-1]`` or one-hot rows.
+    reduction : {"sum", "mean"}, default "sum"
+        Must match the loss; "mean" divides the gradient by n.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``z``
+        ``p - y`` (divided by n for "mean"); each row sums to zero.  The true
+        class's entry ``p_c - 1`` is computed as ``-sum_{k != c} p_k``.
+
+    Examples
+    --------
+    >>> cross_entropy_grad([[0.0, 0.0, 0.0]], [2]).round(4)
+    array([[ 0.3333,  0.3333, -0.6667]])
+    >>> float(cross_entropy_grad([[0.0, 40.0]], [1])[0, 1])  # p - 1, not rounded to 0
+    -4.248354255291589e-18
+    """
+    return cross_entropy_and_grad(z, y, reduction)[1]
+
+
+def cross_entropy_and_grad(
+    z: ArrayLike, y: ArrayLike, reduction: Reduction = "sum", *, out: np.ndarray | None = None
+) -> tuple[np.generic, np.ndarray]:
+    """Loss and gradient in one pass over the logits (use this for training).
+
+    Parameters
+    ----------
+    z : array_like, shape (..., K)
+        Logits, float32 or float64.
+    y : array_like
+        Integer class indices of shape ``z.shape[:-1]`` or one-hot rows.
+    reduction : {"sum", "mean"}, default "sum"
+        How the rows' losses are combined.
+    out : ndarray, optional
+        A C-contiguous array of ``z``'s shape and dtype to write the gradient
+        into (saves an allocation per call in a training loop).  May be ``z``
+        itself, to overwrite the logits.
+
+    Returns
+    -------
+    loss : NumPy scalar
+        As :func:`cross_entropy`.
+    grad : ndarray, same shape and dtype as ``z``
+        As :func:`cross_entropy_grad` (``out`` if given).
+
+    Notes
+    -----
+    Rows are processed in blocks of about 2**19 entries, so that the shift,
+    the exponential, the row sums and the scaling of a block happen while it
+    is in the CPU's cache.
+    """
+    z, z2, idx = _prepare(z, y, reduction)
+    n = z2.shape[0]
+    flat_out = None
+    if out is not None:
+        if out.shape != z.shape or out.dtype != z.dtype or not out.flags.c_contiguous:
+            raise ValueError(
+                f"out must be a C-contiguous array of shape {z.shape} and dtype {z.dtype}, "
+                f"got shape {out.shape}, dtype {out.dtype}"
+            )
+        flat_out = out.reshape(z2.shape)
+    scale_by = 1.0 / n if reduction == "mean" else 1.0
+    loss, grad = _blocks(z2, idx, want_grad=True, scale_by=scale_by, out=flat_out)
+    loss = loss.sum()
+    if reduction == "mean":
+        loss = loss / n
+    return loss, (out if out is not None else grad.reshape(z.shape))
+
+
+def jacobian_route_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
+    """The student's route (second seed): ``dE/dz_i = (-y_i / p_i) @ J_i`` per row.
+
+    ``E = -sum(Y * log(P))`` (a sum).  Written as the student wrote it: the
+    derivative of the loss by the probabilities, ``-Y / P``, times one
+    ``K x K`` softmax Jacobian per row.  Mathematically equal to ``P - Y``.
+
+    Parameters
+    ----------
+    z : array_like, shape (n, K)
+        Logits.
+    y : array_like
+        Integer class indices of shape (n,) or one-hot rows of shape (n, K).
+
+    Returns
+    -------
+    ndarray, shape (n, K)
+        The gradient by this route.  Where a probability underflows to 0,
+        ``-Y / P`` is ``-inf`` or ``0/0 = NaN`` and the whole row turns NaN:
+        that is the route's numerical weakness, kept on purpose (no warning).
+        It also costs O(n K^2) time and memory instead of O(n K).
+    """
+    z = _check_logits(z)
+    if z.ndim != 2:
+        raise ValueError(f"z must be a batch of rows, shape (n, K); got shape {z.shape}")
+    Y = one_hot(_class_indices(y, z.shape), z.shape[-1]).astype(z.dtype)
+    P = softmax(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dE_dP = -Y / P
+        return np.einsum("nj,njk->nk", dE_dP, softmax_jacobian(z))
 
 
 # --------------------------------------------------------------------------- the article's model
+def _check_problem(theta: ArrayLike, X: ArrayLike, *, allow_complex: bool = False):
+    theta = _as_float(theta, "theta", allow_complex=allow_complex)
+    X = _as_float(X, "X")
+    _check_finite(theta, "theta")
+    _check_finite(X, "X")
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a non-empty (samples x features) matrix, got shape {X.shape}")
+    if theta.ndim != 2 or theta.shape[1] != X.shape[1] or theta.shape[0] < 2:
+        raise ValueError(
+            f"theta must have shape (K, {X.shape[1]}) with K >= 2 classes to match "
+            f"X of shape {X.shape}, got {theta.shape}"
+        )
+    return theta, X
+
+
 def design_matrix(x1: ArrayLike) -> NDArray[np.float64]:
     """Prepend the bias entry x_0 = 1 to each sample's feature, as in (1).
 
@@ -214,13 +530,14 @@ def design_matrix(x1: ArrayLike) -> NDArray[np.float64]:
     array([[ 1.,  2.],
            [ 1., -1.]])
     """
-    x1 = _float_array(x1, "x1")
+    x1 = _as_float(x1, "x1")
+    _check_finite(x1, "x1")
     if x1.ndim != 1 or x1.size == 0:
         raise ValueError(f"x1 must be a non-empty 1-D array of features, got shape {x1.shape}")
     return np.column_stack([np.ones_like(x1), x1])
 
 
-def hypotheses(theta: ArrayLike, X: ArrayLike) -> NDArray[np.floating]:
+def hypotheses(theta: ArrayLike, X: ArrayLike) -> np.ndarray:
     """The hypotheses (2)-(4) for every sample: ``H = softmax(X theta^T)``.
 
     Parameters
@@ -235,17 +552,17 @@ def hypotheses(theta: ArrayLike, X: ArrayLike) -> NDArray[np.floating]:
     ndarray, shape (m, K)
         ``H[i, k] = h_{k+1}(x^(i))``; rows sum to 1.
     """
-    theta, X = _check_problem(theta, X)
+    theta, X = _check_problem(theta, X, allow_complex=True)
     return softmax(X @ theta.T)
 
 
-def cost(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
+def cost(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.generic:
     """The article's cost (5): ``J = -sum_i sum_k y_k^(i) log h_k(x^(i))``, a sum.
 
     Parameters
     ----------
     theta : array_like, shape (K, n)
-        Parameters.
+        Parameters (complex allowed, for complex-step checks).
     X : array_like, shape (m, n)
         Design matrix.
     Y : array_like, shape (m, K) or (m,)
@@ -253,15 +570,14 @@ def cost(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
 
     Returns
     -------
-    float
-        The summed cross-entropy (no 1/m), computed through log-softmax.
+    NumPy scalar
+        The summed cross-entropy (no 1/m).
     """
-    theta, X = _check_problem(theta, X)
-    Y = _targets(Y, X.shape[0], theta.shape[0])
-    return float(-(Y * log_softmax(X @ theta.T)).sum())
+    theta, X = _check_problem(theta, X, allow_complex=True)
+    return cross_entropy(X @ theta.T, Y, reduction="sum")
 
 
-def theta_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> NDArray[np.floating]:
+def theta_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     """The gradient (23) in matrix form: ``dJ/dtheta = (H - Y)^T X``.
 
     Parameters
@@ -287,41 +603,7 @@ def theta_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> NDArray[np.float
            [ 0.3333,  0.6667]])
     """
     theta, X = _check_problem(theta, X)
-    Y = _targets(Y, X.shape[0], theta.shape[0])
-    return (hypotheses(theta, X) - Y).T @ X
-
-
-# --------------------------------------------------------------------------- checking
-def numerical_grad(f: Callable[[np.ndarray], float], x: ArrayLike, h: float = 1e-6) -> np.ndarray:
-    """Central-difference gradient of a scalar function, entry by entry.
-
-    Parameters
-    ----------
-    f : callable
-        Maps an array shaped like ``x`` to a float.
-    x : array_like
-        Point at which to differentiate (any shape).
-    h : float, default 1e-6
-        Step; the error is about ``h**2`` (truncation) plus ``eps / h`` (round-off).
-
-    Returns
-    -------
-    ndarray, same shape as ``x``
-        ``(f(x + h e_i) - f(x - h e_i)) / (2 h)`` for each entry i.
-    """
-    x = np.array(_float_array(x, "x"), dtype=np.float64)
-    if not h > 0:
-        raise ValueError(f"step h must be positive, got {h}")
-    grad = np.empty_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f(x)
-        x[idx] = old - h
-        down = f(x)
-        x[idx] = old
-        grad[idx] = (up - down) / (2 * h)
-    return grad
+    return cross_entropy_grad(X @ theta.T, Y).T @ X
 
 
 def example_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,45 +1,215 @@
-"""The article's model in NumPy (derivation.numeric), against independent oracles."""
+"""derivation.numeric against independent oracles: properties, mpmath, numerical gradients."""
 
+import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from derivation import numeric as N
+from derivation.gradcheck import numerical_grad
 
-finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
+moderate = st.floats(-30, 30, allow_nan=False, allow_infinity=False)
+huge = st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False)
+shapes = st.tuples(st.integers(1, 6), st.integers(2, 6))
 
 
-@given(arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 6)), elements=finite))
-def test_softmax_rows_sum_to_one_and_ignore_shifts(z):
+@st.composite
+def logits_and_labels(draw, elements=moderate, dtype=np.float64):
+    z = draw(arrays(dtype, shapes, elements=elements))
+    y = draw(arrays(np.int64, z.shape[:1], elements=st.integers(0, z.shape[1] - 1)))
+    return z, y
+
+
+# --------------------------------------------------------------------------- softmax
+@given(arrays(np.float64, shapes, elements=moderate), st.floats(-100, 100))
+def test_softmax_sums_to_one_and_ignores_shifts(z, c):
     p = N.softmax(z)
     np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-12)
-    np.testing.assert_allclose(N.softmax(z + 7.5), p, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(N.softmax(z + c), p, rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(np.exp(N.log_softmax(z)), p, rtol=1e-9, atol=1e-300)
 
 
-def test_softmax_of_huge_logits_is_finite():
-    p = N.softmax(np.array([[1000.0, 0.0, -1000.0]]))
-    assert np.all(np.isfinite(p))
-    np.testing.assert_allclose(p, [[1.0, 0.0, 0.0]])
+@given(arrays(np.float64, shapes, elements=huge))
+def test_softmax_and_log_softmax_are_finite_for_any_finite_logits(z):
+    assert np.all(np.isfinite(N.softmax(z)))
+    assume(np.ptp(z, axis=-1).max() < 1e307)  # beyond that the log-probability itself overflows
+    assert np.all(np.isfinite(N.log_softmax(z)))
 
 
-def test_softmax_along_another_axis():
+def test_softmax_along_another_axis_and_keeps_float32():
     z = np.array([[0.0, 1.0], [2.0, 3.0]])
     np.testing.assert_allclose(N.softmax(z, axis=0), N.softmax(z.T).T)
+    assert N.softmax(z.astype(np.float32)).dtype == np.float32
 
 
+# --------------------------------------------------------------------------- the Jacobian
+@settings(max_examples=40)
+@given(arrays(np.float64, shapes, elements=moderate))
+def test_jacobian_is_symmetric_with_zero_row_sums(z):
+    jac = N.softmax_jacobian(z)
+    assert jac.shape == (*z.shape, z.shape[-1])
+    np.testing.assert_allclose(jac, np.swapaxes(jac, -1, -2), atol=1e-16)
+    np.testing.assert_allclose(jac.sum(axis=-1), 0.0, atol=1e-15)
+
+
+@settings(max_examples=25)
+@given(arrays(np.float64, st.integers(2, 6), elements=moderate))
+def test_jacobian_equals_the_complex_step_jacobian(z):
+    K = z.shape[0]
+    numerical = np.array(
+        [numerical_grad(lambda v, j=j: N.softmax(v)[j], z, method="complex") for j in range(K)]
+    )
+    np.testing.assert_allclose(N.softmax_jacobian(z), numerical, rtol=1e-12, atol=1e-15)
+
+
+def test_jacobian_diagonal_is_accurate_when_p_is_near_one():
+    z = np.array([0.0, 50.0])
+    exact = float(mpmath.exp(-50) / (1 + mpmath.exp(-50)) ** 2)  # p(1 - p) for the large p
+    assert N.softmax_jacobian(z)[1, 1] == pytest.approx(exact, rel=1e-14)
+
+
+# ----------------------------------------------------------------- cross-entropy and its gradient
+@given(logits_and_labels())
+def test_gradient_rows_sum_to_zero_and_match_p_minus_y(zy):
+    z, y = zy
+    g = N.cross_entropy_grad(z, y)
+    np.testing.assert_allclose(g.sum(axis=-1), 0.0, atol=1e-14)
+    np.testing.assert_allclose(g, N.softmax(z) - N.one_hot(y, z.shape[1]), atol=1e-15)
+
+
+@given(logits_and_labels())
+def test_the_jacobian_route_agrees_where_it_is_finite(zy):
+    z, y = zy
+    route = N.jacobian_route_grad(z, y)
+    rows = np.all(np.isfinite(route), axis=1)
+    np.testing.assert_allclose(route[rows], N.cross_entropy_grad(z, y)[rows], atol=1e-12)
+
+
+@settings(max_examples=30)
+@given(logits_and_labels(elements=st.floats(-8, 8)))
+def test_gradient_equals_central_differences_and_complex_step(zy):
+    z, y = zy
+    g = N.cross_entropy_grad(z, y)
+    complex_step = numerical_grad(lambda v: N.cross_entropy(v, y), z, method="complex")
+    np.testing.assert_allclose(g, complex_step, rtol=1e-12, atol=1e-15)
+    central = numerical_grad(lambda v: N.cross_entropy(v, y), z, method="central")
+    np.testing.assert_allclose(g, central, rtol=1e-6, atol=1e-8)
+
+
+@given(logits_and_labels(elements=huge))
+def test_loss_and_gradient_are_finite_for_logits_up_to_1e300(zy):
+    z, y = zy
+    loss, g = N.cross_entropy_and_grad(z, y)
+    assert np.all(np.isfinite(g))
+    assert np.isfinite(loss) or np.ptp(z, axis=-1).max() > 1e306  # -log p itself overflows
+
+
+@pytest.mark.parametrize("magnitude", [1e4, 1e6, 1e10, 1e100])
+def test_huge_logits_give_the_limits(magnitude):
+    z = np.array([[magnitude, 0.0, -magnitude]])
+    loss, g = N.cross_entropy_and_grad(z, [0])
+    assert loss == 0.0
+    np.testing.assert_array_equal(g, [[0.0, 0.0, 0.0]])
+    loss, g = N.cross_entropy_and_grad(z, [2])
+    assert loss == pytest.approx(2 * magnitude)
+    np.testing.assert_array_equal(g, [[1.0, 0.0, -1.0]])
+
+
+def test_the_jacobian_route_turns_nan_where_a_probability_underflows():
+    route = N.jacobian_route_grad(np.array([[0.0, 800.0, 0.0]]), [0])
+    assert np.all(np.isnan(route))
+    assert np.all(np.isfinite(N.cross_entropy_grad(np.array([[0.0, 800.0, 0.0]]), [0])))
+
+
+def test_mean_is_sum_over_n_and_labels_may_be_one_hot():
+    z = np.random.default_rng(0).normal(size=(4, 3))
+    y = np.array([0, 2, 1, 1])
+    loss_s, g_s = N.cross_entropy_and_grad(z, y, "sum")
+    loss_m, g_m = N.cross_entropy_and_grad(z, y, "mean")
+    assert loss_m == pytest.approx(loss_s / 4)
+    np.testing.assert_allclose(g_m, g_s / 4)
+    np.testing.assert_array_equal(N.cross_entropy_grad(z, N.one_hot(y, 3)), g_s)
+    assert N.cross_entropy(z, N.one_hot(y, 3)) == loss_s
+
+
+def test_batches_of_any_leading_shape():
+    z = np.random.default_rng(1).normal(size=(2, 3, 4))
+    y = np.array([[0, 1, 3], [2, 2, 0]])
+    g = N.cross_entropy_grad(z, y)
+    assert g.shape == z.shape
+    np.testing.assert_allclose(g.reshape(6, 4), N.cross_entropy_grad(z.reshape(6, 4), y.ravel()))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept(dtype):
+    z = np.random.default_rng(2).normal(size=(3, 4)).astype(dtype)
+    loss, g = N.cross_entropy_and_grad(z, [0, 1, 2])
+    assert g.dtype == dtype and np.asarray(loss).dtype == dtype
+    assert N.softmax_jacobian(z).dtype == dtype
+
+
+# ----------------------------------------------------------------- accuracy against mpmath
+def digits(z):
+    """Decimal digits that resolve exp(-spread) next to 1, plus a margin."""
+    return int(60 + float(np.ptp(z)) / 2.3)
+
+
+def exact_p_minus_one(z, c):
+    with mpmath.workdps(digits(z)):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+        return e[c] / mpmath.fsum(e) - 1
+
+
+def exact_loss(z, c):
+    with mpmath.workdps(digits(z)):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+        return -mpmath.log(e[c] / mpmath.fsum(e))
+
+
+def ulps(value, exact):
+    exact = float(exact)
+    return abs(value - exact) / np.spacing(abs(exact))
+
+
+@pytest.mark.parametrize("gap", [1.0, 10.0, 20.0, 30.0, 36.0, 40.0, 100.0, 700.0])
+def test_p_minus_one_is_accurate_to_a_few_ulps_at_any_gap(gap):
+    z = np.array([0.0, gap, -1.0, -5.0])
+    g = N.cross_entropy_grad(z[None, :], [1])[0, 1]
+    assert g < 0
+    assert ulps(g, exact_p_minus_one(z, 1)) <= 4
+    naive = N.softmax(z)[1] - 1.0  # what frameworks compute
+    if gap >= 40:
+        assert naive == 0.0  # rounded away completely
+
+
+@pytest.mark.parametrize("gap", [0.5, 5.0, 30.0, 40.0, 300.0])
+@pytest.mark.parametrize("true_class", [0, 1])
+def test_the_loss_is_accurate_to_a_few_ulps(gap, true_class):
+    z = np.array([0.0, gap, gap / 2])
+    loss = N.cross_entropy(z[None, :], [true_class])
+    assert ulps(loss, exact_loss(z, true_class)) <= 4
+
+
+def test_float32_accuracy_of_p_minus_one():
+    z = np.array([0.0, 20.0, 1.0], dtype=np.float32)
+    g = N.cross_entropy_grad(z[None, :], [1])[0, 1]
+    exact = float(exact_p_minus_one(z, 1))
+    assert abs(g - exact) <= 4 * np.spacing(np.float32(abs(exact)))
+
+
+# --------------------------------------------------------------------------- the article's model
 @settings(max_examples=30)
 @given(
     arrays(np.float64, (3, 2), elements=st.floats(-3, 3)),
     arrays(np.float64, (4,), elements=st.floats(-3, 3)),
     arrays(np.int64, (4,), elements=st.integers(0, 2)),
 )
-def test_theta_grad_matches_central_differences(theta, x1, labels):
-    X, Y = N.design_matrix(x1), N.one_hot(labels, 3)
-    numerical = N.numerical_grad(lambda t: N.cost(t, X, Y), theta, h=1e-5)
-    np.testing.assert_allclose(N.theta_grad(theta, X, Y), numerical, rtol=1e-6, atol=1e-7)
+def test_theta_grad_matches_complex_step(theta, x1, labels):
+    X = N.design_matrix(x1)
+    numerical = numerical_grad(lambda t: N.cost(t, X, labels), theta, method="complex")
+    np.testing.assert_allclose(N.theta_grad(theta, X, labels), numerical, rtol=1e-12, atol=1e-14)
 
 
 def test_theta_grad_is_a_sum_of_per_sample_terms():
@@ -53,17 +223,11 @@ def test_theta_grad_is_a_sum_of_per_sample_terms():
     np.testing.assert_allclose(N.theta_grad(theta, X, Y), by_loop, rtol=1e-14)
 
 
-def test_gradient_rows_of_H_minus_Y_sum_to_zero():
-    X, Y, theta = N.example_problem()
-    grad = N.theta_grad(theta, X, Y)
-    np.testing.assert_allclose(grad.sum(axis=0), 0.0, atol=1e-12)
-
-
 def test_cost_is_a_sum_not_a_mean():
     X, Y, theta = N.example_problem()
     H = N.hypotheses(theta, X)
     assert N.cost(theta, X, Y) == pytest.approx(-np.sum(Y * np.log(H)), rel=1e-12)
-    assert N.cost(theta, X, Y) == pytest.approx(N.cost(theta, X, np.array([0, 0, 1, 2, 2])))
+    assert N.cost(theta, X, Y) == N.cost(theta, X, np.array([0, 0, 1, 2, 2]))
 
 
 def test_example_problem_is_the_article_setting():
@@ -73,32 +237,55 @@ def test_example_problem_is_the_article_setting():
     assert theta.shape == (3, 2)
 
 
+# ----------------------------------------------------------------- PyTorch, when installed
+def test_agrees_with_pytorch_when_installed():
+    torch = pytest.importorskip("torch")
+    z = np.random.default_rng(3).normal(size=(8, 5)) * 3
+    y = np.arange(8) % 5
+    zt = torch.tensor(z, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(zt, torch.tensor(y), reduction="sum")
+    loss.backward()
+    ours, grad = N.cross_entropy_and_grad(z, y)
+    assert ours == pytest.approx(loss.item(), rel=1e-13)
+    np.testing.assert_allclose(grad, zt.grad.numpy(), atol=1e-15)
+
+
+# --------------------------------------------------------------------------- bad input
+Z = np.zeros((2, 3))
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: N.softmax([1.0, np.nan]), "NaN"),
-        (lambda: N.softmax([1.0, np.inf]), "inf"),
+        (lambda: N.softmax([1.0, np.nan]), "NaN at index"),
+        (lambda: N.cross_entropy([[1.0, np.inf]], [0]), "infinite value"),
+        (lambda: N.cross_entropy_grad([[1.0, -np.inf]], [0]), "infinite value"),
         (lambda: N.softmax([1.0]), "at least two classes"),
-        (lambda: N.softmax(np.zeros((0, 3))), "empty"),
+        (lambda: N.cross_entropy(np.zeros((2, 1)), [0, 0]), "at least two classes"),
+        (lambda: N.cross_entropy(np.zeros((0, 3)), np.zeros(0, int)), "empty batch"),
         (lambda: N.softmax(3.0), "class axis"),
-        (lambda: N.softmax(["a", "b"]), "real numbers"),
+        (lambda: N.softmax(np.array([1, 2])), "floating point"),
+        (lambda: N.cross_entropy(np.array([[True, False]]), [0]), "floating point"),
+        (lambda: N.softmax(["a", "b"]), "floating point"),
+        (lambda: N.softmax_jacobian(np.array([1 + 1j, 0])), "floating point"),
+        (lambda: N.cross_entropy_grad(Z, [0, 3]), "out of range"),
+        (lambda: N.cross_entropy_grad(Z, [0, -1]), "out of range"),
+        (lambda: N.cross_entropy_grad(Z, [0, 1, 2]), "do not match"),
+        (lambda: N.cross_entropy_grad(Z, [0.0, 1.0]), "must be integers"),
+        (lambda: N.cross_entropy_grad(Z, [[1, 1, 0], [0, 0, 1]]), "sum to 1"),
+        (lambda: N.cross_entropy_grad(Z, [[0, 0, 0], [0, 0, 1]]), "sums to 0"),
+        (lambda: N.cross_entropy_grad(Z, [[0.5, 0.5, 0], [0, 0, 1]]), "only 0 and 1"),
+        (lambda: N.cross_entropy(Z, [0, 1], reduction="avg"), "reduction"),
+        (lambda: N.jacobian_route_grad(np.zeros(3), 0), "batch of rows"),
         (lambda: N.one_hot([0, 3], 3), r"0\.\.2"),
         (lambda: N.one_hot([0.5], 3), "integer"),
         (lambda: N.one_hot([], 3), "empty"),
         (lambda: N.one_hot([0], 1), "classes"),
         (lambda: N.design_matrix([]), "non-empty"),
-        (lambda: N.theta_grad(np.zeros((3, 2)), N.design_matrix([1.0]), [[1, 1, 0]]), "sum to 1"),
-        (
-            lambda: N.theta_grad(np.zeros((3, 2)), N.design_matrix([1.0]), [[0.5, 0.5, 0]]),
-            "0 and 1",
-        ),
-        (lambda: N.theta_grad(np.zeros((3, 2)), N.design_matrix([1.0]), [[1, 0]]), "shape"),
-        (lambda: N.theta_grad(np.zeros((3, 3)), N.design_matrix([1.0]), [0]), "theta must have"),
-        (
-            lambda: N.theta_grad(np.zeros((3, 2)), N.design_matrix([1.0, 2.0]), np.array([0])),
-            "labels",
-        ),
-        (lambda: N.numerical_grad(lambda t: 0.0, [1.0], h=0), "positive"),
+        (lambda: N.design_matrix(np.array([1, 2])), "floating point"),
+        (lambda: N.theta_grad(np.zeros((3, 3)), N.design_matrix([1.0]), [0]), "theta must"),
+        (lambda: N.theta_grad(np.zeros((3, 2)), N.design_matrix([1.0, 2.0]), [0]), "do not match"),
+        (lambda: N.theta_grad(np.full((3, 2), np.nan), N.design_matrix([1.0]), [0]), "NaN"),
     ],
 )
 def test_bad_input_is_a_clear_value_error(call, message):
