@@ -33,7 +33,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["GradCheck", "default_step", "gradcheck", "numerical_grad", "relative_error"]
+__all__ = [
+    "GradCheck",
+    "comparison_table",
+    "default_step",
+    "error_vs_step",
+    "gradcheck",
+    "numerical_grad",
+    "relative_error",
+]
 
 Method = Literal["central", "forward", "complex"]
 
@@ -281,3 +289,78 @@ def gradcheck(
     largest = float(errors[worst])
     name, meaning = verdict(largest)
     return GradCheck(analytic, numerical, errors, largest, worst, name, meaning, method)
+
+
+def error_vs_step(
+    f: Callable[[np.ndarray], float],
+    exact: ArrayLike,
+    x: ArrayLike,
+    steps: ArrayLike,
+    method: Method = "central",
+) -> np.ndarray:
+    """The largest relative error of a numerical gradient, for each step size.
+
+    Parameters
+    ----------
+    f : callable
+        The scalar function.
+    exact : array_like
+        The exact gradient at ``x`` (same shape).
+    x : array_like
+        The point; its dtype sets the precision of the finite differences.
+    steps : array_like, shape (s,)
+        Step sizes ``h`` to try (used as given, not scaled).
+    method : {"central", "forward", "complex"}, default "central"
+
+    Returns
+    -------
+    ndarray, shape (s,)
+        ``max relative_error(exact, numerical_grad(f, x, method, h))`` per step.
+        A step too small to change ``x`` at all gives an error of 1.
+    """
+    steps = np.asarray(steps, dtype=np.float64)
+    if steps.ndim != 1 or steps.size == 0 or np.any(steps <= 0):
+        raise ValueError("steps must be a non-empty 1-D array of positive numbers")
+    x = _real_input(x)
+    # with the step fixed, numerical_grad still scales it by max(1, |x_i|); keep |x| <= 1 to
+    # see exactly the step asked for
+    with np.errstate(divide="ignore", invalid="ignore"):
+        errors = [
+            relative_error(exact, numerical_grad(f, x, method=method, h=h)).max() for h in steps
+        ]
+    return np.nan_to_num(np.array(errors), nan=1.0, posinf=1.0)
+
+
+def comparison_table(columns: dict[str, ArrayLike], *, reference: str, digits: int = 12) -> str:
+    """Gradients side by side, one row per entry, and each one's largest relative error.
+
+    Parameters
+    ----------
+    columns : dict of name -> array_like
+        Gradients of the same shape.
+    reference : str
+        The column the others' relative errors are measured against.
+    digits : int, default 12
+        Significant digits shown.
+
+    Returns
+    -------
+    str
+        A plain-text table: one row per entry (index, then each column), then
+        a row ``max rel. error`` in scientific notation.
+    """
+    if reference not in columns:
+        raise ValueError(f"reference {reference!r} is not one of the columns {list(columns)}")
+    arrays = {name: np.asarray(v, dtype=np.float64) for name, v in columns.items()}
+    shape = arrays[reference].shape
+    for name, arr in arrays.items():
+        if arr.shape != shape:
+            raise ValueError(f"column {name!r} has shape {arr.shape}, expected {shape}")
+    width = max(digits + 8, *(len(n) for n in arrays)) + 2
+    lines = ["entry".ljust(16) + "".join(name.rjust(width) for name in arrays)]
+    for idx in np.ndindex(shape):
+        cells = "".join(f"{arr[idx]:{width}.{digits}g}" for arr in arrays.values())
+        lines.append(str(idx).ljust(16) + cells)
+    errors = [relative_error(arrays[reference], arr).max() for arr in arrays.values()]
+    lines.append("max rel. error".ljust(16) + "".join(f"{e:{width}.1e}" for e in errors))
+    return "\n".join(lines)

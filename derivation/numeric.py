@@ -490,7 +490,7 @@ def jacobian_route_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
         raise ValueError(f"z must be a batch of rows, shape (n, K); got shape {z.shape}")
     Y = one_hot(_class_indices(y, z.shape), z.shape[-1]).astype(z.dtype)
     P = softmax(z)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         dE_dP = -Y / P
         return np.einsum("nj,njk->nk", dE_dP, softmax_jacobian(z))
 

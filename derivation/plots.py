@@ -13,11 +13,11 @@ from numpy.typing import ArrayLike
 
 from . import numeric
 
-__all__ = ["CLASS_COLOURS", "hypotheses_along_x1"]
+__all__ = ["CLASS_COLOURS", "error_vs_gap", "error_vs_step", "hypotheses_along_x1"]
 
 #: Okabe-Ito colours for classes 1, 2, 3, ... (colour-blind safe)
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
-_STYLES = ("-", "--", ":", "-.")
+_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)))
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
@@ -85,3 +85,72 @@ def hypotheses_along_x1(
     ax.set(xlabel="$x_1$", ylabel="probability", ylim=(-0.03, 1.08), xlim=(lo, hi))
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return ax
+
+
+def _log_log_curves(curves, ax, xlabel, ylabel, markers):
+    for i, (label, (xs, ys)) in enumerate(curves.items()):
+        ax.loglog(
+            xs,
+            np.maximum(np.asarray(ys, dtype=float), 1e-17),
+            _STYLES[i % len(_STYLES)],
+            marker=markers[i % len(markers)],
+            markersize=4,
+            color=CLASS_COLOURS[i % len(CLASS_COLOURS)],
+            label=label,
+        )
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return ax
+
+
+def error_vs_step(
+    curves: dict[str, tuple[ArrayLike, ArrayLike]],
+    *,
+    marks: dict[str, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Log-log plot of a numerical gradient's relative error against the step h.
+
+    Parameters
+    ----------
+    curves : dict of label -> (steps, errors)
+        One curve per method and precision (see
+        :func:`derivation.gradcheck.error_vs_step`).  Errors below 1e-17 are
+        drawn at 1e-17.
+    marks : dict of label -> float, optional
+        Vertical dotted lines, e.g. the default steps.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.8))
+    _log_log_curves(curves, ax, "step $h$", "largest relative error", _MARKERS)
+    for i, (label, h) in enumerate((marks or {}).items()):
+        ax.axvline(h, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(label, (h, 1e-16 * 10 ** (2 * i)), rotation=90, fontsize=8, color="dimgrey",
+                    xytext=(3, 0), textcoords="offset points")  # fmt: skip
+    return ax
+
+
+def error_vs_gap(curves: dict[str, tuple[ArrayLike, ArrayLike]], *, ax: Axes | None = None) -> Axes:
+    """Log-log plot of relative errors against the logit gap.
+
+    Parameters
+    ----------
+    curves : dict of label -> (gaps, errors)
+        One curve per way of computing; errors below 1e-17 are drawn at 1e-17.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.8))
+    return _log_log_curves(curves, ax, "logit gap", "relative error", _MARKERS)

@@ -32,11 +32,13 @@ from sympy.printing.latex import LatexPrinter
 
 __all__ = [
     "Equation",
+    "JacobianRoute",
     "Model",
     "Step",
     "article_steps",
     "equal",
     "general_gradient",
+    "jacobian_route",
     "lambdified_gradient",
     "latex",
     "model",
@@ -986,3 +988,94 @@ def lambdified_gradient(classes: int = 3):
         return np.asarray(f(list(theta.ravel()), float(x1), list(y)), dtype=float)
 
     return gradient
+
+
+# --------------------------------------------------------------------------- the Jacobian route
+@dataclass(frozen=True, eq=False, repr=False)
+class JacobianRoute:
+    """The student's route for one sample, in SymPy (second seed).
+
+    Attributes
+    ----------
+    z : tuple of Symbol
+        Logits ``z_1 .. z_K``.
+    p : tuple of Symbol
+        Probabilities ``p_1 .. p_K`` as display symbols.
+    y : tuple of Symbol
+        Label entries ``y_1 .. y_K``.
+    dE_dp : sympy.Matrix, shape (1, K)
+        ``-y_j / p_j``, the derivative of ``E = -sum_j y_j log p_j`` by ``p``.
+    jacobian : sympy.Matrix, shape (K, K)
+        ``diag(p) - p p^T`` in the display symbols.
+    chained : sympy.Matrix, shape (1, K)
+        ``dE_dp * jacobian``, multiplied out.
+    """
+
+    z: tuple[sp.Symbol, ...]
+    p: tuple[sp.Symbol, ...]
+    y: tuple[sp.Symbol, ...]
+    dE_dp: sp.Matrix
+    jacobian: sp.Matrix
+    chained: sp.Matrix
+    _explicit_p: tuple[sp.Expr, ...] = field(repr=False)
+    _context: _Context = field(repr=False)
+
+    def _subs(self, expr: sp.Basic) -> sp.Basic:
+        return expr.xreplace(dict(zip(self.p, self._explicit_p, strict=True)))
+
+    def jacobian_holds(self) -> bool:
+        """Prove that SymPy's own Jacobian of softmax equals ``diag(p) - p p^T``."""
+        explicit = sp.Matrix(self._explicit_p).jacobian(sp.Matrix(self.z))
+        return all(
+            _equal(a, self._subs(b), {}, self._context, False)
+            for a, b in zip(explicit, self.jacobian, strict=True)
+        )
+
+    def chain_holds(self, *, one_hot: bool = True) -> bool:
+        """Prove that ``(-y / p) (diag(p) - p p^T) = p - y`` (needs sum y = 1)."""
+        target = sp.Matrix([[pk - yk for pk, yk in zip(self.p, self.y, strict=True)]])
+        return all(
+            _equal(self._subs(a), self._subs(b), {}, self._context, one_hot)
+            for a, b in zip(self.chained, target, strict=True)
+        )
+
+
+@functools.cache
+def jacobian_route(classes: int = 3) -> JacobianRoute:
+    """Build the student's route ``dE/dz = (-y / p) (diag(p) - p p^T)`` in SymPy.
+
+    Parameters
+    ----------
+    classes : int, default 3
+        Number of classes K, from 2 to 10.
+
+    Returns
+    -------
+    JacobianRoute
+        Its ``jacobian_holds()`` and ``chain_holds()`` prove the two claims.
+
+    Examples
+    --------
+    >>> route = jacobian_route(3)
+    >>> route.jacobian_holds(), route.chain_holds(), route.chain_holds(one_hot=False)
+    (True, True, False)
+    """
+    K = _check_classes(classes)
+    z = sp.symbols(f"z_1:{K + 1}")
+    p = sp.symbols(f"p_1:{K + 1}")
+    y = sp.symbols(f"y_1:{K + 1}")
+    exps = [sp.exp(v) for v in z]
+    explicit = tuple(e / sp.Add(*exps) for e in exps)
+    dE_dp = sp.Matrix([[-yk / pk for yk, pk in zip(y, p, strict=True)]])
+    jac = sp.Matrix(K, K, lambda j, k: (p[j] if j == k else 0) - p[j] * p[k])
+    chained = (dE_dp * jac).applyfunc(sp.expand)
+    e_symbols = sp.symbols(f"e_1:{K + 1}")
+    ctx = _Context(
+        definitions={},
+        cost_symbol=None,
+        cost_in_h=None,
+        hypothesis_symbols=(),
+        logits=tuple((v, v, e) for v, e in zip(z, e_symbols, strict=True)),
+        one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
+    )
+    return JacobianRoute(z, p, y, dE_dp, jac, chained, explicit, ctx)
