@@ -106,6 +106,13 @@ def _scalar(value, method: str) -> complex | float:
     return out
 
 
+def _check_step(actual: float, step: float, idx: tuple, dtype: np.dtype) -> None:
+    if actual == 0:
+        raise ValueError(
+            f"step h={step:.1e} is too small to change x{list(idx)} in {dtype}; use a larger h"
+        )
+
+
 def numerical_grad(
     f: Callable[[np.ndarray], float],
     x: ArrayLike,
@@ -154,13 +161,16 @@ def numerical_grad(
         elif method == "forward":
             work[idx] = old + step
             actual = float(np.real(work[idx] - old))  # the step as stored, after rounding
+            _check_step(actual, step, idx, x.dtype)
             grad[idx] = (float(np.real(_scalar(f(work), method))) - f0) / actual
         else:
             work[idx] = old + step
+            up_x = work[idx]
             up = float(np.real(_scalar(f(work), method)))
             work[idx] = old - step
+            actual = float(np.real(up_x - work[idx]))  # the steps as stored, after rounding
+            _check_step(actual, step, idx, x.dtype)
             down = float(np.real(_scalar(f(work), method)))
-            actual = float(np.real((old + step) - (old - step)))
             grad[idx] = (up - down) / actual
         work[idx] = old
     return grad
@@ -324,10 +334,12 @@ def error_vs_step(
     x = _real_input(x)
     # with the step fixed, numerical_grad still scales it by max(1, |x_i|); keep |x| <= 1 to
     # see exactly the step asked for
-    with np.errstate(divide="ignore", invalid="ignore"):
-        errors = [
-            relative_error(exact, numerical_grad(f, x, method=method, h=h)).max() for h in steps
-        ]
+    errors = []
+    for h in steps:
+        try:
+            errors.append(relative_error(exact, numerical_grad(f, x, method=method, h=h)).max())
+        except ValueError:  # the step does not change x at all
+            errors.append(1.0)
     return np.nan_to_num(np.array(errors), nan=1.0, posinf=1.0)
 
 

@@ -63,7 +63,7 @@ def hypotheses_along_x1(
         ax.plot(
             grid,
             H[:, k],
-            _STYLES[k % len(_STYLES)],
+            linestyle=_STYLES[k % len(_STYLES)],
             color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
             label=f"$h_{k + 1}$",
         )
@@ -87,12 +87,12 @@ def hypotheses_along_x1(
     return ax
 
 
-def _log_log_curves(curves, ax, xlabel, ylabel, markers):
+def _log_log_curves(curves, ax, xlabel, ylabel, markers, *, log_x=True):
     for i, (label, (xs, ys)) in enumerate(curves.items()):
-        ax.loglog(
+        (ax.loglog if log_x else ax.semilogy)(
             xs,
             np.maximum(np.asarray(ys, dtype=float), 1e-17),
-            _STYLES[i % len(_STYLES)],
+            linestyle=_STYLES[i % len(_STYLES)],
             marker=markers[i % len(markers)],
             markersize=4,
             color=CLASS_COLOURS[i % len(CLASS_COLOURS)],
@@ -138,7 +138,9 @@ def error_vs_step(
 
 
 def error_vs_gap(curves: dict[str, tuple[ArrayLike, ArrayLike]], *, ax: Axes | None = None) -> Axes:
-    """Log-log plot of relative errors against the logit gap.
+    """Relative errors (log scale) against the logit gap (linear scale).
+
+    An error that grows like ``exp(gap)`` is a straight line on these axes.
 
     Parameters
     ----------
@@ -153,4 +155,4 @@ def error_vs_gap(curves: dict[str, tuple[ArrayLike, ArrayLike]], *, ax: Axes | N
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
-    return _log_log_curves(curves, ax, "logit gap", "relative error", _MARKERS)
+    return _log_log_curves(curves, ax, "logit gap", "relative error", _MARKERS, log_x=False)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import mpmath
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .numeric import _check_logits, _class_indices, one_hot, softmax
 
 __all__ = [
+    "exact_p_minus_one",
     "exp_thresholds",
     "first_failure",
     "naive_cross_entropy",
@@ -149,3 +151,35 @@ def route_breaks(dtype: type = np.float64) -> dict[str, float]:
         "-y/p overflows": first_failure(overflows, 1.0, top, dtype=dtype),
         "p underflows": first_failure(lambda g: p_of(g) == 0, 1.0, top, dtype=dtype),
     }
+
+
+def exact_p_minus_one(z: ArrayLike, c: int) -> float:
+    """``softmax(z)[c] - 1`` computed with mpmath, correctly rounded to float64.
+
+    The working precision grows with the spread of the logits, so that
+    ``exp(-gap)`` is resolved next to 1 at any gap.
+
+    Parameters
+    ----------
+    z : array_like, shape (K,)
+        One row of logits (finite floats).
+    c : int
+        The class whose probability is meant.
+
+    Returns
+    -------
+    float
+        The exact value, rounded once to float64.
+
+    Examples
+    --------
+    >>> exact_p_minus_one([0.0, 40.0], 1)
+    -4.248354255291589e-18
+    """
+    z = np.asarray(_check_logits(z), dtype=np.float64)
+    if z.ndim != 1 or not 0 <= c < z.size:
+        raise ValueError(f"expected one row of logits and a class in 0..{z.size - 1}, got c={c}")
+    digits = int(60 + float(np.ptp(z)) / 2.3)
+    with mpmath.workdps(digits):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+        return float(e[c] / mpmath.fsum(e) - 1)

@@ -1067,7 +1067,7 @@ def jacobian_route(classes: int = 3) -> JacobianRoute:
     exps = [sp.exp(v) for v in z]
     explicit = tuple(e / sp.Add(*exps) for e in exps)
     dE_dp = sp.Matrix([[-yk / pk for yk, pk in zip(y, p, strict=True)]])
-    jac = sp.Matrix(K, K, lambda j, k: (p[j] if j == k else 0) - p[j] * p[k])
+    jac = sp.Matrix(K, K, lambda j, k: p[j] * (1 - p[j]) if j == k else -p[j] * p[k])
     chained = (dE_dp * jac).applyfunc(sp.expand)
     e_symbols = sp.symbols(f"e_1:{K + 1}")
     ctx = _Context(

@@ -70,6 +70,7 @@ def test_relative_error_is_zero_where_both_are_zero():
     [
         (lambda: numerical_grad(cube, X, method="backward"), "method must be"),
         (lambda: numerical_grad(cube, X, h=-1.0), "positive"),
+        (lambda: numerical_grad(cube, X.astype(np.float32), h=1e-12), "too small"),
         (lambda: numerical_grad(cube, np.array([1, 2])), "floating-point"),
         (lambda: numerical_grad(cube, np.array([np.nan])), "NaN"),
         (lambda: numerical_grad(cube, np.zeros(0)), "empty"),
