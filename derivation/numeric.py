@@ -75,7 +75,10 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} contains {kind} at index {where}; expected finite numbers")
 
 
-def _check_logits(z: ArrayLike, name: str = "z", *, allow_complex: bool = False) -> np.ndarray:
+def _check_logits(
+    z: ArrayLike, name: str = "z", *, allow_complex: bool = False, check_finite: bool = True
+) -> np.ndarray:
+    """Logits as a float array with a class axis of at least 2 and at least one row."""
     z = _as_float(z, name, allow_complex=allow_complex)
     if z.ndim == 0:
         raise ValueError(f"{name} must have a class axis (the last axis), got a scalar")
@@ -86,7 +89,8 @@ def _check_logits(z: ArrayLike, name: str = "z", *, allow_complex: bool = False)
         )
     if z.size == 0:
         raise ValueError(f"{name} is an empty batch (shape {z.shape}); expected at least one row")
-    _check_finite(z, name)
+    if check_finite:
+        _check_finite(z, name)
     return z
 
 
@@ -335,16 +339,7 @@ def _prepare(z: ArrayLike, y: ArrayLike, reduction: str, *, allow_complex: bool 
     The finite check is left to :func:`_blocks`, which does it block by block.
     """
     _check_reduction(reduction)
-    z = _as_float(z, "z", allow_complex=allow_complex)
-    if z.ndim == 0:
-        raise ValueError("z must have a class axis (the last axis), got a scalar")
-    if z.shape[-1] < 2:
-        raise ValueError(
-            f"softmax needs at least two classes on the last axis of z, "
-            f"got shape {z.shape} (K = {z.shape[-1]})"
-        )
-    if z.size == 0:
-        raise ValueError(f"z is an empty batch (shape {z.shape}); expected at least one row")
+    z = _check_logits(z, allow_complex=allow_complex, check_finite=False)
     idx = _class_indices(y, z.shape)
     return z, np.ascontiguousarray(z.reshape(-1, z.shape[-1])), idx.reshape(-1)
 

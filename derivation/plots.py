@@ -87,7 +87,7 @@ def hypotheses_along_x1(
     return ax
 
 
-def _log_log_curves(curves, ax, xlabel, ylabel, markers, *, log_x=True):
+def _curves(curves, ax, xlabel, ylabel, markers, *, log_x=True):
     for i, (label, (xs, ys)) in enumerate(curves.items()):
         (ax.loglog if log_x else ax.semilogy)(
             xs,
@@ -129,7 +129,7 @@ def error_vs_step(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
-    _log_log_curves(curves, ax, "step $h$", "largest relative error", _MARKERS)
+    _curves(curves, ax, "step $h$", "largest relative error", _MARKERS)
     for i, (label, h) in enumerate((marks or {}).items()):
         ax.axvline(h, color="grey", linestyle=":", linewidth=1)
         ax.annotate(label, (h, 1e-16 * 10 ** (2 * i)), rotation=90, fontsize=8, color="dimgrey",
@@ -155,4 +155,4 @@ def error_vs_gap(curves: dict[str, tuple[ArrayLike, ArrayLike]], *, ax: Axes | N
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
-    return _log_log_curves(curves, ax, "logit gap", "relative error", _MARKERS, log_x=False)
+    return _curves(curves, ax, "logit gap", "relative error", _MARKERS, log_x=False)
