@@ -11,6 +11,7 @@ if [ "$#" -eq 0 ]; then set -- notebooks/*.ipynb; fi
 for nb in "$@"; do
   echo "executing $nb"
   .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
-    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$nb" 2>&1 \
+    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 \
+    --ExecutePreprocessor.record_timing=False "$nb" 2>&1 \
     | grep -vE '^\[(NbConvertApp|IPKernelApp)\]' || true
 done
