@@ -3,7 +3,10 @@
 Run:  .venv/bin/python benchmarks/bench_cross_entropy.py [--rounds 15]
 
 Every implementation computes the summed loss and its gradient with respect to
-the logits, for integer labels, at the shapes below, in float64 and float32:
+the logits, for integer labels, at the shapes below, in float64 and float32,
+for logits drawn from N(0, 3^2) (typical; the package exponentiates them
+without a shift) and from N(0, 100^2) (wide; the package shifts each row by
+its maximum):
 
 - ``package``: ``derivation.numeric.cross_entropy_and_grad`` (fused, blocked);
 - ``numpy``: the plain stable NumPy a careful person writes (max-shift, exp,
@@ -118,14 +121,19 @@ def main() -> None:
     args = parser.parse_args()
     torch_run, torch_info = torch_version()
     print(f"NumPy {np.__version__}; PyTorch: {torch_info}; {args.rounds} interleaved rounds")
-    header = f"{'dtype':8} {'shape':>12} {'package':>10} {'numpy':>10} {'torch':>10}"
+    header = f"{'logits':10} {'dtype':8} {'shape':>12} {'package':>10} {'numpy':>10} {'torch':>10}"
     header += f" {'pkg/torch':>10} {'pkg/numpy':>10} {'jacobian':>10} {'loop':>10}"
     print(header)
     worst = 0.0
-    for dtype in (np.float64, np.float32):
-        for n, K in SHAPES:
+    for spread, dtype, (n, K) in (
+        (spread, dtype, shape)
+        for spread in (3.0, 100.0)
+        for dtype in (np.float64, np.float32)
+        for shape in SHAPES
+    ):
+        if True:  # one row of the table
             rng = np.random.default_rng(0)
-            z = (rng.normal(size=(n, K)) * 3).astype(dtype)
+            z = (rng.normal(size=(n, K)) * spread).astype(dtype)
             y = rng.integers(0, K, size=n)
             runs = contenders(n, K, np.dtype(dtype).itemsize, torch_run)
             slow = {name: runs.pop(name) for name in ("jacobian", "loop") if name in runs}
@@ -140,7 +148,8 @@ def main() -> None:
             def cell(name: str, med=med) -> str:
                 return f"{med[name] * 1e3:8.2f}ms" if name in med else f"{'-':>10}"
 
-            line = f"{np.dtype(dtype).name:8} {f'{n}x{K}':>12} {cell('package')} {cell('numpy')}"
+            line = f"{f'N(0,{spread:g}^2)':10} {np.dtype(dtype).name:8} {f'{n}x{K}':>12}"
+            line += f" {cell('package')} {cell('numpy')}"
             line += f" {cell('torch')}"
             if "torch" in med:
                 r = ratio("package", "torch")

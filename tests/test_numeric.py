@@ -106,6 +106,23 @@ def test_loss_and_gradient_are_finite_for_logits_up_to_1e300(zy):
     assert np.isfinite(loss) or np.ptp(z, axis=-1).max() > 1e306  # -log p itself overflows
 
 
+@settings(max_examples=40)
+@given(logits_and_labels(elements=st.floats(-38, 38)), st.sampled_from([np.float32, np.float64]))
+def test_the_unshifted_and_the_max_shifted_paths_agree(zy, dtype):
+    z, y = zy
+    z = z.astype(dtype)
+    fast = N.cross_entropy_and_grad(z, y)
+    saved = N._NO_SHIFT_LIMIT
+    N._NO_SHIFT_LIMIT = {}  # force the shift by the row maximum
+    try:
+        shifted = N.cross_entropy_and_grad(z, y)
+    finally:
+        N._NO_SHIFT_LIMIT = saved
+    tol = 8 * float(np.finfo(dtype).eps)
+    assert fast[0] == pytest.approx(shifted[0], rel=tol, abs=tol)
+    np.testing.assert_allclose(fast[1], shifted[1], rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("magnitude", [1e4, 1e6, 1e10, 1e100])
 def test_huge_logits_give_the_limits(magnitude):
     z = np.array([[magnitude, 0.0, -magnitude]])
