@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "article_parts",
     "cost",
     "cross_entropy",
     "cross_entropy_and_grad",
@@ -635,6 +636,46 @@ def theta_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     """
     theta, X = _check_problem(theta, X)
     return cross_entropy_grad(X @ theta.T, Y).T @ X
+
+
+def article_parts(theta: ArrayLike, x1: float, y: int, k: int = 0, j: int = 0) -> np.ndarray:
+    """The chain rule's Parts for one sample: ``(dJ/dh_l)(dh_l/dTheta_kj)`` for each l.
+
+    Parts I, II, III of the article for ``k = 0`` (class 1); their sum is
+    ``(h_k - y_k) x_j``, the article's (21) and (22).
+
+    Parameters
+    ----------
+    theta : array_like, shape (K, 2)
+        Parameters.
+    x1 : float
+        The sample's feature (``x_0 = 1`` is implied).
+    y : int
+        The sample's class index, 0..K-1.
+    k : int, default 0
+        Class of the parameter (0 for Theta_1j).
+    j : int, default 0
+        0 for the bias Theta_k0, 1 for Theta_k1.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        Part l is ``-y_l (delta_lk - h_k) x_j``: the ``1/h_l`` of ``dJ/dh_l``
+        cancelled against the ``h_l`` of the quotient rule (so no division).
+
+    Examples
+    --------
+    >>> article_parts(np.zeros((3, 2)), 2.0, 0).round(4)  # Part I, II, III of dJ/dTheta_10
+    array([-0.6667,  0.    ,  0.    ])
+    """
+    theta, X = _check_problem(theta, design_matrix([float(x1)]))
+    K = theta.shape[0]
+    if not (0 <= k < K and j in (0, 1)):
+        raise ValueError(f"expected 0 <= k < {K} and j in (0, 1), got k={k}, j={j}")
+    h = hypotheses(theta, X)[0]
+    onehot = one_hot(_class_indices(np.array([y]), (1, K)), K)[0]
+    delta = np.eye(K)[k]
+    return -onehot * (delta - h[k]) * X[0, j] + 0.0  # + 0.0: no -0.0 for absent labels
 
 
 def example_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

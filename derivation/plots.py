@@ -13,7 +13,16 @@ from numpy.typing import ArrayLike
 
 from . import numeric
 
-__all__ = ["CLASS_COLOURS", "error_vs_gap", "error_vs_step", "hypotheses_along_x1"]
+__all__ = [
+    "CLASS_COLOURS",
+    "error_vs_gap",
+    "error_vs_step",
+    "gradient_bars",
+    "hypotheses_along_x1",
+    "jacobian_heatmap",
+    "part_bars",
+    "probability_bars",
+]
 
 #: Okabe-Ito colours for classes 1, 2, 3, ... (colour-blind safe)
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -156,3 +165,131 @@ def error_vs_gap(curves: dict[str, tuple[ArrayLike, ArrayLike]], *, ax: Axes | N
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
     return _curves(curves, ax, "logit gap", "relative error", _MARKERS, log_x=False)
+
+
+def _class_bars(values, ax, ylabel, ylim):
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size < 2:
+        raise ValueError(f"expected one value per class (at least two), got shape {v.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.4, 2.6))
+    colours = [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(v.size)]
+    container = ax.bar(np.arange(1, v.size + 1), v, color=colours, edgecolor="black")
+    ax.bar_label(container, fmt="%.3f", fontsize=8, padding=2)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set(xlabel="class $k$", ylabel=ylabel, ylim=ylim, xticks=np.arange(1, v.size + 1))
+    return ax
+
+
+def probability_bars(p: ArrayLike, *, ax: Axes | None = None) -> Axes:
+    """The probabilities p_k as bars, one colour per class, values written on them.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Probabilities.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Its first container holds the bars (``ax.containers[0]``).
+    """
+    return _class_bars(p, ax, "$p_k$", (0, 1.12))
+
+
+def gradient_bars(g: ArrayLike, *, ax: Axes | None = None) -> Axes:
+    """The gradient p - y as signed bars (the true class's bar points down).
+
+    Parameters
+    ----------
+    g : array_like, shape (K,)
+        Gradient of the loss by the logits.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    limit = max(1.0, float(np.max(np.abs(g)))) * 1.15
+    return _class_bars(g, ax, r"$\partial L / \partial z_k$", (-limit, limit))
+
+
+def jacobian_heatmap(jacobian: ArrayLike, *, ax: Axes | None = None) -> Axes:
+    """The softmax Jacobian as a heatmap, centred on zero, with each value printed.
+
+    Parameters
+    ----------
+    jacobian : array_like, shape (K, K)
+        ``diag(p) - p p^T``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.images[0]`` is the heatmap; the colour map is ``RdBu_r``
+        (colour-blind safe), symmetric about 0.
+    """
+    m = np.asarray(jacobian, dtype=float)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise ValueError(f"the Jacobian must be a square matrix, got shape {m.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.4, 3.0))
+    limit = max(float(np.max(np.abs(m))), 1e-12)
+    image = ax.imshow(m, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for (r, c), value in np.ndenumerate(m):
+        dark = abs(value) > 0.6 * limit
+        ax.text(c, r, f"{value:.3f}", ha="center", va="center", fontsize=8,
+                color="white" if dark else "black")  # fmt: skip
+    ticks = np.arange(m.shape[0])
+    ax.set(xticks=ticks, yticks=ticks, xticklabels=ticks + 1, yticklabels=ticks + 1,
+           xlabel="$k$ (logit $z_k$)", ylabel="$j$ (probability $p_j$)")  # fmt: skip
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    return ax
+
+
+def part_bars(parts: ArrayLike, labels: list[str], *, ax: Axes | None = None) -> Axes:
+    """Stacked signed bars: the chain rule's Parts of each derivative, sum marked.
+
+    Parameters
+    ----------
+    parts : array_like, shape (L, D)
+        Part l of derivative d.
+    labels : list of str
+        One name per derivative.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The sums are drawn as black horizontal ticks.
+    """
+    p = np.asarray(parts, dtype=float)
+    if p.ndim != 2 or p.shape[1] != len(labels):
+        raise ValueError(f"parts must have shape (parts, {len(labels)}), got {p.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.0))
+    x = np.arange(p.shape[1])
+    up, down = np.zeros(p.shape[1]), np.zeros(p.shape[1])
+    roman = ("I", "II", "III", "IV", "V", "VI")
+    for ell in range(p.shape[0]):
+        base = np.where(p[ell] >= 0, up, down)
+        ax.bar(x, p[ell], 0.5, bottom=base, color=CLASS_COLOURS[ell % 6], edgecolor="white",
+               label=f"Part {roman[ell % 6]}")  # fmt: skip
+        up += np.clip(p[ell], 0, None)
+        down += np.clip(p[ell], None, 0)
+    totals = p.sum(axis=0)
+    ax.scatter(x, totals, marker="_", s=900, color="black", linewidths=3, zorder=3, label="sum")
+    for xi, t in zip(x, totals, strict=True):
+        ax.annotate(f"{t:.3f}", (xi + 0.3, t), va="center", fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.8)
+    lo, hi = min(down.min(), totals.min(), 0.0), max(up.max(), totals.max(), 0.0)
+    pad = 0.15 * max(hi - lo, 1e-12)
+    ax.set_ylim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
+    ax.set(xticks=x, xticklabels=labels, ylabel="contribution")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return ax

@@ -64,3 +64,50 @@ def test_plots_return_their_axes():
     with pytest.raises(ValueError, match="theta"):
         plots.hypotheses_along_x1(np.zeros(3))
     plt.close("all")
+
+
+def test_views_carry_every_number_and_handle_nan():
+    from derivation import views
+
+    svg = views.bars([0.25, np.nan, 0.75], title="p", css_class="p-value")
+    assert svg.startswith("<svg") and svg.count('class="p-value"') == 3 and ">NaN<" in svg
+    grid = views.heatmap(np.array([[0.25, -0.25], [-0.25, 0.25]]), title="J")
+    assert grid.count('class="jacobian-value"') == 4 and ">-0.2500<" in grid
+    stacked = views.stacked_parts(np.array([[-0.5, 0.1], [0.2, 0.3]]), [-0.3, 0.4],
+                                  labels=["a", "b"], title="parts")  # fmt: skip
+    assert stacked.count('class="part"') == 4 and ">-0.3000<" in stacked
+
+
+def test_static_figures():
+    p = N.softmax(np.array([0.0, 1.0, 2.0]))
+    assert len(plots.probability_bars(p).containers[0]) == 3
+    assert len(plots.gradient_bars(p - [0, 0, 1]).containers[0]) == 3
+    ax = plots.jacobian_heatmap(N.softmax_jacobian(np.array([0.0, 1.0, 2.0])))
+    assert ax.images[0].get_cmap().name == "RdBu_r" and len(ax.texts) == 9
+    clim = ax.images[0].get_clim()
+    assert clim[0] == -clim[1]  # centred on zero
+    ax = plots.part_bars(np.array([[-0.5, 0.1], [0.2, 0.3], [0.1, 0.0]]), ["a", "b"])
+    assert len(ax.containers) == 3
+    with pytest.raises(ValueError, match="square"):
+        plots.jacobian_heatmap(np.zeros((2, 3)))
+    plt.close("all")
+
+
+def test_article_parts_are_the_article_parts():
+    import sympy as sp
+
+    from derivation.symbolic import model, step
+
+    theta, x1, label = np.array([[0.3, -0.7], [0.1, 0.4], [-0.2, 0.9]]), 1.3, 1
+    m = model()
+    h = N.hypotheses(theta, N.design_matrix([x1]))[0]
+    values = {**dict(zip(m.h, h, strict=True)), **dict(zip(m.y, np.eye(3)[label], strict=True))}
+    values[m.x1] = x1
+    for j, refs in (
+        (0, (12, 16, 20)),
+        (1, ("Theta_11/part/h_1", "Theta_11/part/h_2", "Theta_11/part/h_3")),
+    ):
+        expected = [float(sp.sympify(step(r).rhs).subs(values)) for r in refs]
+        np.testing.assert_allclose(N.article_parts(theta, x1, label, 0, j), expected, atol=1e-15)
+    with pytest.raises(ValueError, match="expected"):
+        N.article_parts(theta, x1, label, 3, 0)
