@@ -20,6 +20,7 @@ __all__ = [
     "gradient_bars",
     "hypotheses_along_x1",
     "jacobian_heatmap",
+    "loss_along_logit",
     "part_bars",
     "probability_bars",
 ]
@@ -285,11 +286,49 @@ def part_bars(parts: ArrayLike, labels: list[str], *, ax: Axes | None = None) ->
     totals = p.sum(axis=0)
     ax.scatter(x, totals, marker="_", s=900, color="black", linewidths=3, zorder=3, label="sum")
     for xi, t in zip(x, totals, strict=True):
-        ax.annotate(f"{t:.3f}", (xi + 0.3, t), va="center", fontsize=8)
+        ax.annotate(f"{t:.3f}", (xi, t), xytext=(0, 7), textcoords="offset points",
+                    ha="center", fontsize=8)  # fmt: skip
     ax.axhline(0, color="black", linewidth=0.8)
     lo, hi = min(down.min(), totals.min(), 0.0), max(up.max(), totals.max(), 0.0)
     pad = 0.15 * max(hi - lo, 1e-12)
     ax.set_ylim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
     ax.set(xticks=x, xticklabels=labels, ylabel="contribution")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return ax
+
+
+def loss_along_logit(
+    z: ArrayLike, true_class: int, k: int = 0, *, span: float = 6.0, ax: Axes | None = None
+) -> Axes:
+    """The cross-entropy loss as logit ``z_k`` moves, the others fixed; ``z_k`` marked.
+
+    Parameters
+    ----------
+    z : array_like, shape (K,)
+        The current logits.
+    true_class : int
+        The true class, 0-based.
+    k : int, default 0
+        Which logit to move.
+    span : float, default 6
+        Draw ``z_k`` from ``z_k - span`` to ``z_k + span``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line (the loss, from :func:`derivation.numeric.cross_entropy`) and
+        one marker at the current value.
+    """
+    z = np.asarray(z, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.4, 2.6))
+    grid = np.linspace(z[k] - span, z[k] + span, 241)
+    rows = np.repeat(z[None, :], grid.size, axis=0)
+    rows[:, k] = grid
+    losses = [numeric.cross_entropy(row[None, :], [true_class]) for row in rows]
+    ax.plot(grid, losses, color=CLASS_COLOURS[k % len(CLASS_COLOURS)])
+    ax.plot([z[k]], [numeric.cross_entropy(z[None, :], [true_class])], "o", color="black")
+    ax.set(xlabel=f"$z_{k + 1}$", ylabel=f"loss (true class {true_class + 1})")
     return ax

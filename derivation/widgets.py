@@ -15,6 +15,9 @@ from . import numeric, stability, views
 
 __all__ = ["ArticleExplorer", "LogitsExplorer", "article_explorer", "logits_explorer"]
 
+#: wide enough for every control's label ("temperature T")
+_STYLE = {"description_width": "100px"}
+
 #: label -> (largest |logit|, slider step)
 RANGES = {"normal (±10)": (10.0, 0.1), "huge (±1000)": (1000.0, 1.0)}
 
@@ -42,11 +45,15 @@ class LogitsExplorer(W.VBox):
                  temperature: float = 1.0) -> None:  # fmt: skip
         if not 2 <= classes <= 6:
             raise ValueError(f"classes must be between 2 and 6, got {classes}")
-        self.classes = W.Dropdown(options=list(range(2, 7)), value=classes, description="classes K")
+        self.classes = W.Dropdown(
+            options=list(range(2, 7)), value=classes, description="classes K", style=_STYLE
+        )
         self.temperature = W.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.01,
-                                            description="temperature T")  # fmt: skip
-        self.true_class = W.Dropdown(description="true class")
-        self.range_switch = W.ToggleButtons(options=list(RANGES), description="logit range")
+                                            description="temperature T", style=_STYLE)  # fmt: skip
+        self.true_class = W.Dropdown(description="true class", style=_STYLE)
+        self.range_switch = W.ToggleButtons(
+            options=list(RANGES), description="logit range", style=_STYLE
+        )
         self.logit_box = W.VBox()
         self.probabilities, self.jacobian, self.gradient = W.HTML(), W.HTML(), W.HTML()
         self.readout = W.HTML()
@@ -76,6 +83,7 @@ class LogitsExplorer(W.VBox):
                 max=limit,
                 step=step,
                 description=f"z{k + 1}",
+                style=_STYLE,
                 readout_format=".2f",
                 continuous_update=True,
             )

@@ -88,6 +88,9 @@ def test_static_figures():
     assert clim[0] == -clim[1]  # centred on zero
     ax = plots.part_bars(np.array([[-0.5, 0.1], [0.2, 0.3], [0.1, 0.0]]), ["a", "b"])
     assert len(ax.containers) == 3
+    ax = plots.loss_along_logit(np.array([2.0, 1.0, 0.1]), 0, k=0)
+    x, y = ax.lines[1].get_data()
+    assert x[0] == 2.0 and y[0] == pytest.approx(float(N.cross_entropy([[2.0, 1.0, 0.1]], [0])))
     with pytest.raises(ValueError, match="square"):
         plots.jacobian_heatmap(np.zeros((2, 3)))
     plt.close("all")

@@ -6,33 +6,13 @@ that its own PID is known, and is stopped by that PID.
 
 import json
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, get, running
 
-ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = Path(sys.executable).with_name("jupyter")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
 
 
 @pytest.fixture(scope="module")
@@ -40,41 +20,16 @@ def lab(tmp_path_factory):
     if not JUPYTER.exists():
         pytest.skip(f"no jupyter next to {sys.executable}; run scripts/setup.sh")
     port, token = free_port(), secrets.token_hex(16)
-    log = (tmp_path_factory.mktemp("lab") / "lab.log").open("w")
-    # no --allow-root here: the setting must come from jupyter-config/, as for the README command
-    server = subprocess.Popen(
-        [
-            str(JUPYTER), "lab", "notebooks/00_index.ipynb", "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        ],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                log.flush()
-                output = Path(log.name).read_text()
-                pytest.fail(f"jupyter lab exited ({server.returncode}):\n{output}")
-            try:
-                if get(f"{base}/lab?token={token}")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.3)
-        else:
-            pytest.fail("jupyter lab did not answer within 60 s")
+    # no --allow-root here: the setting must come from jupyter-config/, as for the README command
+    command = [
+        str(JUPYTER), "lab", "notebooks/00_index.ipynb", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+    ]  # fmt: skip
+    log = tmp_path_factory.mktemp("lab") / "lab.log"
+    with running(command, f"{base}/lab?token={token}", log):
         yield base, token
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def test_lab_serves_the_index_notebook(lab):
