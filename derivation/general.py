@@ -29,6 +29,7 @@ __all__ = [
     "explicit_proofs",
     "general_proof",
     "hessian_proof",
+    "l2_gradient",
     "sigmoid_case",
 ]
 
@@ -263,3 +264,33 @@ def hessian_proof(classes: int = 3) -> dict[str, bool]:
         "d2J/dz_i dz_j = h_i (delta_ij - h_j)": bool(ok),
         "v^T H v = sum h v^2 - (sum h v)^2": sp.expand(quadratic - variance) == 0,
     }
+
+
+@functools.cache
+def l2_gradient(classes: int = 3) -> tuple[Equation, bool, bool]:
+    """The gradient of an L2 cost on the softmax output, proven; it keeps the Jacobian.
+
+    ``E = 1/2 sum_j (h_j - y_j)^2``; the chain rule through ``h`` gives
+    ``dE/dz_k = sum_j (h_j - y_j) h_j (delta_jk - h_k)``.
+
+    Returns
+    -------
+    equation : Equation
+        ``dE/dz_1`` written out for ``classes`` classes.
+    holds : bool
+        SymPy proves it.
+    is_h_minus_y : bool
+        Whether it equals ``h_1 - y_1`` (False: nothing cancels).
+    """
+    K = _check_classes(classes)
+    z, y, h, _, ctx = _logit_model(K)
+    E = sp.Symbol("E")
+    explicit = sp.Rational(1, 2) * sp.Add(*((ctx.definitions[hj] - yj) ** 2
+                                            for hj, yj in zip(h, y, strict=True)))  # fmt: skip
+    rhs = sp.Add(*((h[j] - y[j]) * h[j] * ((1 if j == 0 else 0) - h[0]) for j in range(K)))
+    lhs = sp.Derivative(explicit, z[0])
+    return (
+        Equation(sp.Derivative(E, z[0]), (rhs,), "L2 cost"),
+        _equal(lhs, rhs, {}, ctx, False),
+        _equal(lhs, h[0] - y[0], {}, ctx, True),
+    )

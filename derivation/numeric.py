@@ -35,6 +35,7 @@ __all__ = [
     "example_problem",
     "hypotheses",
     "jacobian_route_grad",
+    "l2_loss_and_grad",
     "log_softmax",
     "one_hot",
     "softmax",
@@ -525,6 +526,36 @@ def jacobian_route_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         dE_dP = -Y / P
         return np.einsum("nj,njk->nk", dE_dP, softmax_jacobian(z))
+
+
+def l2_loss_and_grad(z: ArrayLike, y: ArrayLike) -> tuple[np.generic, np.ndarray]:
+    """An L2 cost on the softmax output, ``E = 1/2 sum (p - y)^2``, and its gradient.
+
+    The student of the second seed first trained with an L2 cost.  On a softmax
+    output nothing cancels: ``dE/dz = J^T (p - y)`` with the Jacobian
+    ``J = diag(p) - p p^T``, which is close to 0 wherever the softmax
+    saturates, even when the prediction is wrong.
+
+    Parameters
+    ----------
+    z : array_like, shape (n, K)
+        Logits.
+    y : array_like
+        Integer class indices of shape (n,) or one-hot rows.
+
+    Returns
+    -------
+    loss : NumPy scalar
+        ``1/2 sum (p - y)^2`` over all rows and classes.
+    grad : ndarray, shape (n, K)
+        ``(p - y) J`` for each row (J is symmetric).
+    """
+    z = _check_logits(z)
+    if z.ndim != 2:
+        raise ValueError(f"z must be a batch of rows, shape (n, K); got shape {z.shape}")
+    Y = one_hot(_class_indices(y, z.shape), z.shape[-1]).astype(z.dtype)
+    r = softmax(z) - Y
+    return 0.5 * (r * r).sum(), np.einsum("nj,njk->nk", r, softmax_jacobian(z))
 
 
 # --------------------------------------------------------------------------- the article's model

@@ -15,12 +15,14 @@ from . import numeric
 
 __all__ = [
     "CLASS_COLOURS",
+    "decision_regions",
     "error_vs_gap",
     "error_vs_step",
     "gradient_bars",
     "hypotheses_along_x1",
     "jacobian_heatmap",
     "loss_along_logit",
+    "loss_curves",
     "part_bars",
     "probability_bars",
 ]
@@ -331,4 +333,77 @@ def loss_along_logit(
     ax.plot(grid, losses, color=CLASS_COLOURS[k % len(CLASS_COLOURS)])
     ax.plot([z[k]], [numeric.cross_entropy(z[None, :], [true_class])], "o", color="black")
     ax.set(xlabel=f"$z_{k + 1}$", ylabel=f"loss (true class {true_class + 1})")
+    return ax
+
+
+def loss_curves(curves: dict[str, ArrayLike], *, ylabel: str = "loss", log: bool = True,
+                ax: Axes | None = None) -> Axes:  # fmt: skip
+    """One line per training run: a value (the loss) against the step number.
+
+    Parameters
+    ----------
+    curves : dict of label -> array_like, shape (steps + 1,)
+        E.g. ``History.cross_entropy`` of each run.
+    ylabel : str, default "loss"
+    log : bool, default True
+        Logarithmic y axis.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for i, (label, values) in enumerate(curves.items()):
+        ax.plot(np.asarray(values, dtype=float), linestyle=_STYLES[i % len(_STYLES)],
+                color=CLASS_COLOURS[i % len(CLASS_COLOURS)], label=label)  # fmt: skip
+    ax.set(xlabel="gradient-descent step", ylabel=ylabel, yscale="log" if log else "linear")
+    ax.legend(frameon=False)
+    return ax
+
+
+def decision_regions(theta: ArrayLike, X: ArrayLike, labels: ArrayLike, *,
+                     ax: Axes | None = None, resolution: int = 200) -> Axes:  # fmt: skip
+    """The most probable class over the plane of two features, with the samples.
+
+    Parameters
+    ----------
+    theta : array_like, shape (K, 3)
+        Parameters of a two-feature model (bias, x_1, x_2).
+    X : array_like, shape (m, 3)
+        Design matrix of the samples (bias column first).
+    labels : array_like of int, shape (m,)
+        Their classes (0-based).
+    ax : matplotlib Axes, optional
+    resolution : int, default 200
+        Grid points per axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Regions in light class colours, samples as class markers.
+    """
+    theta, X, labels = np.asarray(theta, float), np.asarray(X, float), np.asarray(labels)
+    if theta.shape[1] != 3 or X.shape[1] != 3:
+        raise ValueError(f"expected a two-feature model (3 columns), got {theta.shape}, {X.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4))
+    lo, hi = X[:, 1:].min(axis=0) - 1, X[:, 1:].max(axis=0) + 1
+    g1, g2 = np.meshgrid(
+        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    )
+    grid = np.column_stack([np.ones(g1.size), g1.ravel(), g2.ravel()])
+    winner = np.argmax(grid @ theta.T, axis=1).reshape(g1.shape)
+    K = theta.shape[0]
+    from matplotlib.colors import ListedColormap
+
+    ax.contourf(g1, g2, winner, levels=np.arange(-0.5, K), alpha=0.25,
+                cmap=ListedColormap([CLASS_COLOURS[k % 6] for k in range(K)]))  # fmt: skip
+    for k in range(K):
+        rows = labels == k
+        ax.scatter(X[rows, 1], X[rows, 2], marker=_MARKERS[k % 6], color=CLASS_COLOURS[k % 6],
+                   edgecolor="black", label=f"class {k + 1}")  # fmt: skip
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
