@@ -11,9 +11,16 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from . import numeric, stability, views
+from . import numeric, plots, stability, training, views
 
-__all__ = ["ArticleExplorer", "LogitsExplorer", "article_explorer", "logits_explorer"]
+__all__ = [
+    "ArticleExplorer",
+    "LogitsExplorer",
+    "TrainingExplorer",
+    "article_explorer",
+    "logits_explorer",
+    "training_explorer",
+]
 
 #: wide enough for every control's label ("temperature T")
 _STYLE = {"description_width": "100px"}
@@ -250,3 +257,77 @@ def logits_explorer(classes: int = 3, logits=None, true_class: int = 0,
 def article_explorer(theta=None, x1: float = 0.5, label: int = 1) -> ArticleExplorer:
     """Build (without displaying) the article explorer; see :class:`ArticleExplorer`."""
     return ArticleExplorer(theta, x1, label)
+
+
+class TrainingExplorer(W.VBox):
+    """Step through gradient descent on the one-feature model; change the learning rate.
+
+    Changing the learning rate retrains (a few milliseconds for small data);
+    moving the iteration slider only redraws.
+
+    Attributes
+    ----------
+    iteration : IntSlider
+        Which step to show (0 is the starting point).
+    learning_rate : FloatLogSlider
+        The step size of the run.
+    history : derivation.training.History
+        The current run.
+    state : dict
+        ``iteration``, ``learning_rate``, ``theta``, ``loss``, ``accuracy``.
+    """
+
+    def __init__(self, X, labels, *, steps: int = 300, learning_rate: float = 0.01) -> None:
+        self.X, self.labels = np.asarray(X, float), np.asarray(labels)
+        if self.X.ndim != 2 or self.X.shape[1] != 2:
+            raise ValueError(f"expected the one-feature design matrix (m, 2), got {self.X.shape}")
+        self.steps = steps
+        self.iteration = W.IntSlider(value=0, min=0, max=steps, description="iteration",
+                                     continuous_update=False, style=_STYLE)  # fmt: skip
+        self.learning_rate = W.FloatLogSlider(value=learning_rate, base=10, min=-4, max=-1,
+                                              step=0.1, description="learning rate",
+                                              continuous_update=False, style=_STYLE)  # fmt: skip
+        self.figure, self.readout = W.Output(), W.HTML()
+        self.state: dict = {}
+        super().__init__([W.HBox([W.VBox([self.iteration, self.learning_rate]), self.readout]),
+                          self.figure])  # fmt: skip
+        self.learning_rate.observe(self._retrain, names="value")
+        self.iteration.observe(self.update, names="value")
+        self._retrain()
+
+    def _retrain(self, _change=None) -> None:
+        self.history = training.gradient_descent(
+            self.X, self.labels, learning_rate=float(self.learning_rate.value), steps=self.steps
+        )
+        self.update()
+
+    def update(self, _change=None) -> None:
+        """Show the model at the chosen iteration."""
+        import matplotlib.pyplot as plt
+
+        i = int(self.iteration.value)
+        h = self.history
+        self.state = {
+            "iteration": i, "learning_rate": float(self.learning_rate.value),
+            "theta": h.thetas[i], "loss": float(h.losses[i]), "accuracy": float(h.accuracy[i]),
+        }  # fmt: skip
+        self.readout.value = (
+            f'<div class="training-readout" style="font-family: sans-serif; margin-left: 1em">'
+            f"step {i}: loss J = {h.losses[i]:.4f}, accuracy {h.accuracy[i]:.0%}</div>"
+        )
+        Y = numeric.one_hot(self.labels, h.thetas.shape[1])
+        with self.figure:
+            self.figure.clear_output(wait=True)
+            fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
+            plots.hypotheses_along_x1(h.thetas[i], self.X, Y, ax=axes[0])
+            plots.loss_curves({"cost J": h.losses}, ax=axes[1])
+            axes[1].plot([i], [h.losses[i]], "o", color="black")
+            fig.tight_layout()
+            plt.show()
+
+
+def training_explorer(
+    X, labels, *, steps: int = 300, learning_rate: float = 0.01
+) -> TrainingExplorer:
+    """Build (without displaying) the training explorer; see :class:`TrainingExplorer`."""
+    return TrainingExplorer(X, labels, steps=steps, learning_rate=learning_rate)

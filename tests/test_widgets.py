@@ -88,3 +88,21 @@ def test_bad_arguments():
         logits_explorer(logits=[1.0, 2.0])
     with pytest.raises(ValueError, match="shape"):
         article_explorer(theta=np.zeros((2, 2)))
+
+
+def test_training_explorer_steps_through_the_run():
+    from derivation.training import gradient_descent, make_data
+    from derivation.widgets import training_explorer
+
+    X, labels = make_data(30, seed=4)
+    ex = training_explorer(X, labels, steps=40, learning_rate=0.01)
+    ex.iteration.value = 25
+    run = gradient_descent(X, labels, learning_rate=0.01, steps=40)
+    np.testing.assert_array_equal(ex.state["theta"], run.thetas[25])
+    assert ex.state["loss"] == run.losses[25]
+    ex.learning_rate.value = 0.001
+    slower = gradient_descent(X, labels, learning_rate=0.001, steps=40)
+    np.testing.assert_allclose(ex.state["theta"], slower.thetas[25], rtol=1e-12)
+    assert "step 25" in ex.readout.value
+    with pytest.raises(ValueError, match="one-feature"):
+        training_explorer(np.ones((3, 3)), [0, 1, 2])
