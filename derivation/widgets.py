@@ -14,9 +14,11 @@ import numpy as np
 from . import numeric, plots, stability, training, views
 
 __all__ = [
+    "AnswerBox",
     "ArticleExplorer",
     "LogitsExplorer",
     "TrainingExplorer",
+    "answer_box",
     "article_explorer",
     "logits_explorer",
     "training_explorer",
@@ -331,3 +333,57 @@ def training_explorer(
 ) -> TrainingExplorer:
     """Build (without displaying) the training explorer; see :class:`TrainingExplorer`."""
     return TrainingExplorer(X, labels, steps=steps, learning_rate=learning_rate)
+
+
+class AnswerBox(W.VBox):
+    """A text box for one exercise, a Check button, and the checker's feedback.
+
+    The text is parsed by :func:`derivation.exercises.parse` (a whitelist, never
+    evaluated), so the box is safe to serve with Voilà.
+
+    Attributes
+    ----------
+    text : Text
+        Where the learner types, e.g. ``-h1*h2``.
+    button : Button
+        Runs the check (Enter in the box does too).
+    feedback : HTML
+        The result.
+    result : derivation.exercises.Feedback or None
+        The last check.
+    """
+
+    def __init__(self, key: str) -> None:
+        from . import exercises
+
+        if key not in exercises.EXERCISES:
+            raise ValueError(
+                f"unknown exercise {key!r}; expected one of {list(exercises.EXERCISES)}"
+            )
+        self.key = key
+        self.question = W.HTML(f"<b>{exercises.EXERCISES[key].question}</b> =")
+        self.text = W.Text(placeholder="e.g. -h1*h2", layout=W.Layout(width="320px"))
+        self.button = W.Button(description="Check", button_style="primary")
+        self.feedback = W.HTML()
+        self.result = None
+        self.button.on_click(lambda _: self.run())
+        self.text.continuous_update = False
+        super().__init__([W.HBox([self.question, self.text, self.button]), self.feedback])
+
+    def run(self) -> None:
+        """Check the current text and show the feedback."""
+        from html import escape
+
+        from . import exercises
+
+        self.result = exercises.check(self.key, self.text.value)
+        colour = "#0072B2" if self.result.correct else "#D55E00"
+        self.feedback.value = (
+            f'<div class="answer-feedback" style="color: {colour}; font-family: sans-serif">'
+            f"{escape(str(self.result))}</div>"
+        )
+
+
+def answer_box(key: str) -> AnswerBox:
+    """Build (without displaying) an answer box for exercise ``key``."""
+    return AnswerBox(key)

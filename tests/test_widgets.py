@@ -106,3 +106,20 @@ def test_training_explorer_steps_through_the_run():
     assert "step 25" in ex.readout.value
     with pytest.raises(ValueError, match="one-feature"):
         training_explorer(np.ones((3, 3)), [0, 1, 2])
+
+
+def test_answer_box_checks_what_is_typed():
+    from derivation.widgets import answer_box
+
+    box = answer_box("part2")
+    box.text.value = "-y2*h1"
+    box.button.click()
+    assert not box.result.correct and "minus" in box.feedback.value
+    box.text.value = "__import__('os')"
+    box.button.click()
+    assert "cannot read the answer" in box.feedback.value and "&#x27;" in box.feedback.value
+    box.text.value = "y2*h1"
+    box.button.click()
+    assert box.result.correct
+    with pytest.raises(ValueError, match="unknown exercise"):
+        answer_box("nope")
