@@ -81,3 +81,18 @@ def test_index_lists_every_notebook_and_the_planned_ones():
         assert name in text, f"the index does not link {name}"
     for planned in ("03", "04", "05", "06", "07", "08", "09", "10"):
         assert re.search(rf"\| *{planned} *\|", text), f"the index does not list notebook {planned}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_every_figure_has_a_text_description(path):
+    """Accessibility: the markdown cell after a figure describes it in words."""
+    cells = load(path)["cells"]
+    for i, cell in enumerate(cells):
+        outputs = cell.get("outputs", [])
+        figures = [o for o in outputs if "image/png" in o.get("data", {})
+                   and "".join(o["data"].get("text/plain", "")).startswith("<Figure")]  # fmt: skip
+        if cell["cell_type"] == "code" and figures:
+            if "# NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]):
+                continue  # widgets: a static figure with its description follows
+            following = "".join(cells[i + 1]["source"]) if i + 1 < len(cells) else ""
+            assert following.startswith("*Figure:"), f"figure without description: {cell['source']}"

@@ -1,0 +1,107 @@
+"""The offline site: built by scripts/build_site.py, opened from disk with the network blocked.
+
+Every page must render its equations and make no request that leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from servers import ROOT
+from test_browser import browser  # noqa: F401  (the fixture)
+
+PAGES = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if shutil.which("npm") is None:
+        message = "npm is needed to fetch MathJax, reveal.js and the widget renderer"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (on CI it must be installed)")
+        pytest.skip(message)
+    output = tmp_path_factory.mktemp("site")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--output", str(output)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    return output
+
+
+@pytest.fixture
+def offline_page(browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, offline=True)
+    leaving: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            leaving.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    yield page, leaving, errors
+    context.close()
+
+
+def rendered_equations(page) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        count = page.locator(".MathJax_CHTML").count()
+        if count and page.locator(".MathJax_Processing, #MathJax_Message:visible").count() == 0:
+            return count
+        time.sleep(0.3)
+    return page.locator(".MathJax_CHTML").count()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_offline(site, offline_page, name, tmp_path):
+    page, leaving, errors = offline_page
+    page.goto((site / f"{name}.html").as_uri())
+    assert rendered_equations(page) > 0, "no equation rendered"
+    assert page.locator("text=\\frac").count() == 0, "raw LaTeX left on the page"
+    page.screenshot(path=tmp_path / f"{name}.png")
+    assert leaving == [], f"requests that would leave the machine: {leaving}"
+    assert errors == []
+
+
+def test_links_lead_from_the_index_to_the_notebooks(site, offline_page):
+    page, leaving, _ = offline_page
+    page.goto((site / "index.html").as_uri())
+    page.locator("a[href='01_the_three_class_model.html']").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("01_the_three_class_model.html")
+    assert page.locator("h1", has_text="01 · The three-class model").count() == 1
+    assert leaving == []
+
+
+def test_widgets_are_drawn_from_their_saved_state(site, offline_page):
+    page, leaving, errors = offline_page
+    page.goto((site / "06_explorers.html").as_uri())
+    page.wait_for_selector(".widget-hslider", timeout=30_000)
+    shown = [t.strip() for t in page.locator("text.p-value").all_text_contents()[:3]]
+    assert shown == ["0.6590", "0.2424", "0.0986"]  # softmax(2, 1, 0.1), as saved
+    assert leaving == [] and errors == []
+
+
+@pytest.mark.parametrize("name", ["02_derivation_parts_I_to_III", "06_explorers"])
+def test_slides_work_offline(site, offline_page, name, tmp_path):
+    page, leaving, errors = offline_page
+    page.goto((site / f"{name}.slides.html").as_uri())
+    page.wait_for_selector(".reveal .slides section", state="attached", timeout=30_000)
+    assert page.locator(".reveal .slides section").count() > 5
+    assert rendered_equations(page) > 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(1200)  # let the slide transition finish before the screenshot
+    page.screenshot(path=tmp_path / f"{name}.slides.png")
+    assert leaving == [] and errors == []
