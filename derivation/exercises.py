@@ -116,11 +116,12 @@ def _build(node: ast.AST, names: dict[str, sp.Basic]) -> sp.Expr:
             )
         return names[node.id]
     if isinstance(node, ast.Call):
-        if not (isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS):
-            called = node.func.id if isinstance(node.func, ast.Name) else "this call"
+        if not isinstance(node.func, ast.Name):
+            raise ValueError("only exp(...) and log(...) may be called in an answer")
+        if node.func.id not in _FUNCTIONS:
             raise ValueError(
-                f"{called!r} is not allowed here; use the names h1 ... y3, x1, m, Theta10 ... "
-                "and exp, log"
+                f"{node.func.id!r} is not allowed here; use the names h1 ... y3, x1, m, "
+                "Theta10 ... and exp, log"
             )
         if len(node.args) != 1 or node.keywords:
             raise ValueError(f"{node.func.id} takes exactly one argument")
