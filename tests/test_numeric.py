@@ -308,3 +308,19 @@ Z = np.zeros((2, 3))
 def test_bad_input_is_a_clear_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_out_may_be_a_reused_buffer_or_the_logits_themselves(dtype):
+    z = (np.random.default_rng(5).normal(size=(7, 5)) * 3).astype(dtype)
+    y = np.array([0, 4, 1, 2, 3, 0, 1])
+    loss, expected = N.cross_entropy_and_grad(z, y)
+    buffer = np.empty_like(z)
+    loss_b, grad_b = N.cross_entropy_and_grad(z, y, out=buffer)
+    assert grad_b is buffer and loss_b == loss
+    np.testing.assert_array_equal(buffer, expected)
+    overwritten = z.copy()
+    N.cross_entropy_and_grad(overwritten, y, out=overwritten)
+    np.testing.assert_array_equal(overwritten, expected)
+    with pytest.raises(ValueError, match="out must be"):
+        N.cross_entropy_and_grad(z, y, out=np.empty((7, 4), dtype))
