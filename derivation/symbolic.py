@@ -259,18 +259,16 @@ def model(classes: int = 3) -> Model:
     cost = -linear + sp.Add(*y) * log_denominator
     cost_in_h = -sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True)))
     e_symbols = sp.symbols(f"e_1:{K + 1}")
+    # h_k -> explicit form, J -> explicit cost (cost_in_h serves derivatives by h_k)
+    definitions = {**dict(zip(h, hypotheses, strict=True)), J: cost}
     context = _Context(
-        definitions=dict(zip(h, hypotheses, strict=True)),
+        definitions=definitions,
         cost_symbol=J,
         cost_in_h=cost_in_h,
         hypothesis_symbols=h,
         logits=tuple((z, theta[k, 1] * x1, e_symbols[k]) for k, z in enumerate(logits)),
         one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
     )
-    # the explicit cost is registered under J; cost_in_h is used when differentiating by h_k
-    defs = dict(context.definitions)
-    defs[J] = cost
-    context = _Context(defs, J, cost_in_h, h, context.logits, context.one_hot)
     return Model(
         K, theta, (sp.Integer(1), x1), y, h, J, logits, hypotheses, cost, cost_in_h, context
     )
