@@ -122,7 +122,7 @@ def error_vs_step(
     marks: dict[str, float] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Log-log plot of a numerical gradient's relative error against the step h.
+    """Log-log plot of a numerical gradient's relative error against the step δ.
 
     Parameters
     ----------
@@ -141,10 +141,10 @@ def error_vs_step(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
-    _curves(curves, ax, "step $h$", "largest relative error", _MARKERS)
-    for i, (label, h) in enumerate((marks or {}).items()):
-        ax.axvline(h, color="grey", linestyle=":", linewidth=1)
-        ax.annotate(label, (h, 1e-16 * 10 ** (2 * i)), rotation=90, fontsize=8, color="dimgrey",
+    _curves(curves, ax, r"step $\delta$", "largest relative error", _MARKERS)
+    for i, (label, delta) in enumerate((marks or {}).items()):
+        ax.axvline(delta, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(label, (delta, 1e-16 * 10 ** (2 * i)), rotation=90, fontsize=8, color="dimgrey",
                     xytext=(3, 0), textcoords="offset points")  # fmt: skip
     return ax
 
@@ -185,7 +185,7 @@ def _class_bars(values, ax, ylabel, ylim):
 
 
 def probability_bars(p: ArrayLike, *, ax: Axes | None = None) -> Axes:
-    """The probabilities p_k as bars, one colour per class, values written on them.
+    """The probabilities h_k as bars, one colour per class, values written on them.
 
     Parameters
     ----------
@@ -199,11 +199,11 @@ def probability_bars(p: ArrayLike, *, ax: Axes | None = None) -> Axes:
     matplotlib.axes.Axes
         Its first container holds the bars (``ax.containers[0]``).
     """
-    return _class_bars(p, ax, "$p_k$", (0, 1.12))
+    return _class_bars(p, ax, "$h_k$", (0, 1.12))
 
 
 def gradient_bars(g: ArrayLike, *, ax: Axes | None = None) -> Axes:
-    """The gradient p - y as signed bars (the true class's bar points down).
+    """The gradient h - y as signed bars (the true class's bar points down).
 
     Parameters
     ----------
@@ -217,7 +217,7 @@ def gradient_bars(g: ArrayLike, *, ax: Axes | None = None) -> Axes:
     matplotlib.axes.Axes
     """
     limit = max(1.0, float(np.max(np.abs(g)))) * 1.15
-    return _class_bars(g, ax, r"$\partial L / \partial z_k$", (-limit, limit))
+    return _class_bars(g, ax, r"$\partial J / \partial z_k$", (-limit, limit))
 
 
 def jacobian_heatmap(jacobian: ArrayLike, *, ax: Axes | None = None) -> Axes:
@@ -226,7 +226,7 @@ def jacobian_heatmap(jacobian: ArrayLike, *, ax: Axes | None = None) -> Axes:
     Parameters
     ----------
     jacobian : array_like, shape (K, K)
-        ``diag(p) - p p^T``.
+        ``diag(h) - h h^T``, the matrix of ``dh_k / dz_l``.
     ax : matplotlib Axes, optional
         Where to draw; a new figure is made when None.
 
@@ -248,8 +248,8 @@ def jacobian_heatmap(jacobian: ArrayLike, *, ax: Axes | None = None) -> Axes:
         ax.text(c, r, f"{value:.3f}", ha="center", va="center", fontsize=8,
                 color="white" if dark else "black")  # fmt: skip
     ticks = np.arange(m.shape[0])
-    ax.set(xticks=ticks, yticks=ticks, xticklabels=ticks + 1, yticklabels=ticks + 1,
-           xlabel="$k$ (logit $z_k$)", ylabel="$j$ (probability $p_j$)")  # fmt: skip
+    ax.set(xticks=ticks, yticks=ticks, xticklabels=ticks + 1, yticklabels=ticks + 1)
+    ax.set(xlabel="$l$ (logit $z_l$)", ylabel="$k$ (probability $h_k$)")
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     return ax
 
