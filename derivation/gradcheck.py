@@ -6,22 +6,73 @@ Use it on your own code::
     print(result)           # the largest relative error, where, and a verdict
     assert result.ok
 
-Three numerical methods, each differentiating ``f`` entry by entry:
+Three numerical methods, each differentiating ``f`` entry by entry, with the
+step ``h_i = h * max(1, |x_i|)`` (so that it is the same size relative to
+``x_i`` however large ``x_i`` is):
 
 - ``"central"``: ``(f(x + h) - f(x - h)) / 2h``, error ``O(h^2)`` from
-  truncation plus about ``eps / h`` from rounding; best near ``h = eps^(1/3)``,
+  truncation plus about ``eps |f| / h`` from rounding; best near ``h = eps^(1/3)``,
   reaching about 1e-10 relative in float64.
-- ``"forward"``: ``(f(x + h) - f(x)) / h``, error ``O(h)`` plus ``eps / h``;
+- ``"forward"``: ``(f(x + h) - f(x)) / h``, error ``O(h)`` plus ``eps |f| / h``;
   best near ``h = sqrt(eps)``, about 1e-8.
 - ``"complex"``: ``Im f(x + ih) / h``.  No subtraction, so no cancellation: the
   step can be tiny (1e-20) and the result is exact to rounding, about 1e-16.
   ``f`` must accept complex input and be analytic (no ``abs``, no comparisons
   on the perturbed values); the package's softmax, log-softmax, cross-entropy
-  and cost are.
+  and cost are.  The point is perturbed in complex128, so even for float32
+  ``x`` this numerical gradient is accurate to float64.
 
-Verdicts follow the CS231n notes on gradient checking: a relative error
+``f`` and ``grad`` are always called with copies of ``x``: a function that
+works in place cannot spoil the check.
+
+How the verdict is reached
+--------------------------
+Entry by entry, the relative error is ``|a - n| / max(|a|, |n|, floor)`` for
+the analytic gradient ``a`` and the numerical one ``n``.  The verdict is the
+band of the largest one.  The bands follow the CS231n notes on gradient
+checking, made for float64 and central differences: a relative error
 ``<= 1e-7`` is fine; up to 1e-4 is suspicious for a smooth function like
-softmax; up to 1e-2 is uncomfortable; above 1e-2 the gradient is probably wrong.
+softmax; up to 1e-2 is uncomfortable; above that the gradient is probably
+wrong.
+
+*The bands depend on the precision.*  The "fine" bound is the largest of 1e-7,
+``100 eps`` of the gradient's dtype (its own rounding: a few ulps per
+operation) and ``10 x`` the accuracy of the numerical method (complex: the
+float64 ``eps``; central: ``eps^(2/3)``; forward: ``eps^(1/2)``, with the
+``eps`` of ``x``'s dtype).  The other bounds are ``max(1e-4, 10 fine)`` and
+``max(1e-2, 100 fine)``.  So float64 keeps the CS231n bands (1e-7, 1e-4, 1e-2)
+with every method but forward (1.5e-7); float32 has 1.2e-5 with the complex
+step, 2.4e-4 with central and 3.5e-3 with forward differences.
+
+*The floor scales with the problem.*  A fixed absolute floor (say 1e-10) would
+measure every entry smaller than it in absolute terms, and then an all-zero
+gradient passes wherever the true one is small: cross-entropy at confident
+logits has a gradient of about 1e-17.  Instead, the floor of entry ``i`` is
+what rounding and truncation alone can make the two gradients differ by there,
+divided by the "fine" bound, so that such a discrepancy lands inside "fine":
+
+    noise_i = eps_a G + eps_n G                             (complex step)
+    noise_i = eps_a G + eps_x |f(x)| / h_i + T_i             (central, forward)
+    floor_i = 4 noise_i / fine
+
+``G`` is the largest entry of either gradient in absolute value, ``eps_a`` the
+machine epsilon of the analytic gradient's dtype, ``eps_n`` that of float64
+(the complex step works in complex128), ``eps_x`` that of ``x``, ``h_i`` the
+step of entry ``i``, and ``T_i`` its truncation error, estimated by repeating
+the difference with the step doubled (``|D(2h) - D(h)| / 3`` for central,
+``|D(2h) - D(h)|`` for forward differences; this doubles the cost of the
+finite-difference checks).  The factor 4 is a safety margin, measured on
+random cross-entropy, cost and polynomial problems (logit scales 0.1 to 30):
+the largest error of a right gradient stayed below 0.6 of the "fine" bound
+with every method and dtype, except forward differences in float32 on a sum
+of cubes, up to 1.8 x (there the rounding of ``f`` exceeds ``eps |f(x)|``,
+because its terms cancel; prefer the complex step, or central differences).  Every term scales with the sizes of ``f`` and of the gradients:
+multiplying ``f`` by 1e-20 multiplies the floor by 1e-20 and leaves every
+verdict as it was.  An entry above its floor is compared in relative terms,
+so a zero or a sign-flipped gradient there has a relative error of 1 or 2:
+"wrong".  A bug is called "wrong" once it moves an entry by more than about
+``100 x`` the noise; in float32 with finite differences, where the noise is
+large, small bugs may only be "uncomfortable" (never "fine").
 """
 
 from __future__ import annotations
@@ -35,15 +86,20 @@ from numpy.typing import ArrayLike
 
 __all__ = [
     "GradCheck",
+    "bands",
     "comparison_table",
     "default_step",
     "error_vs_step",
+    "fine_bound",
     "gradcheck",
     "numerical_grad",
     "relative_error",
 ]
 
 Method = Literal["central", "forward", "complex"]
+
+#: margin of the floor over the estimated noise (see the module's docstring)
+SAFETY = 4.0
 
 #: (upper bound of the relative error, verdict, what it means), from the CS231n notes
 BANDS = (
@@ -113,6 +169,67 @@ def _check_step(actual: float, step: float, idx: tuple, dtype: np.dtype) -> None
         )
 
 
+def _quotient(f, work: np.ndarray, idx: tuple, step: float, method: Method, f0: float, dtype):
+    """One difference quotient of ``f`` in entry ``idx`` of ``work``, and the step taken.
+
+    ``work`` is restored afterwards; ``f`` receives copies of it.
+    """
+    old = work[idx]
+    try:
+        if method == "complex":
+            work[idx] = old + 1j * step
+            return float(np.imag(_scalar(f(work.copy()), method))) / step, step
+        work[idx] = old + step
+        up_x = work[idx]
+        if method == "forward":
+            actual = float(np.real(up_x - old))  # the step as stored, after rounding
+            _check_step(actual, step, idx, dtype)
+            return (float(np.real(_scalar(f(work.copy()), method))) - f0) / actual, actual
+        up = float(np.real(_scalar(f(work.copy()), method)))
+        work[idx] = old - step
+        actual = float(np.real(up_x - work[idx]))  # the steps as stored, after rounding
+        _check_step(actual, step, idx, dtype)
+        down = float(np.real(_scalar(f(work.copy()), method)))
+        return (up - down) / actual, actual / 2
+    finally:
+        work[idx] = old
+
+
+def _numerical(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    method: Method,
+    h: float | None,
+    *,
+    truncation: bool = False,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
+    """The numerical gradient, ``f(x)``, the step taken for each entry, and the truncation.
+
+    With ``truncation`` (finite differences only), each quotient is also taken
+    with twice the step: the truncation error of ``D(h)`` is about
+    ``|D(2h) - D(h)| / 3`` for central (``O(h^2)``) and ``|D(2h) - D(h)|`` for
+    forward differences (``O(h)``).  ``f`` always receives a fresh copy.
+    """
+    base = default_step(method, x.dtype) if h is None else float(h)
+    if not base > 0:
+        raise ValueError(f"step h must be positive, got {h}")
+    work = x.astype(np.complex128 if method == "complex" else x.dtype, copy=True)
+    grad = np.empty(x.shape, dtype=np.float64)
+    steps = np.empty(x.shape, dtype=np.float64)
+    estimate = truncation and method != "complex"
+    trunc = np.zeros(x.shape, dtype=np.float64) if estimate else None
+    f0 = float(np.real(_scalar(f(work.copy()), method)))
+    if not np.isfinite(f0):
+        raise ValueError(f"f(x) is {f0}; expected a finite number to differentiate")
+    for idx in np.ndindex(x.shape):
+        step = base * max(1.0, abs(float(np.real(work[idx]))))
+        grad[idx], steps[idx] = _quotient(f, work, idx, step, method, f0, x.dtype)
+        if estimate:
+            coarse = _quotient(f, work, idx, 2 * step, method, f0, x.dtype)[0]
+            trunc[idx] = abs(coarse - grad[idx]) / (3 if method == "central" else 1)
+    return grad, f0, steps, trunc
+
+
 def numerical_grad(
     f: Callable[[np.ndarray], float],
     x: ArrayLike,
@@ -125,67 +242,70 @@ def numerical_grad(
     ----------
     f : callable
         Maps an array shaped like ``x`` to one number.  For ``"complex"`` it
-        must accept a complex array and return a complex number.
+        must accept a complex array and return a complex number.  It is
+        called with a fresh copy every time, so it may modify its argument.
     x : array_like
         The point (any shape), float32 or float64.  Not modified.
     method : {"central", "forward", "complex"}, default "central"
         The difference formula (see the module's docstring).
     h : float, optional
-        Step.  Default: :func:`default_step` for the method and the dtype of
-        ``x``, times ``max(1, |x_i|)`` for each entry.
+        Relative step.  Default: :func:`default_step` for the method and the
+        dtype of ``x``.  Entry ``i`` is perturbed by ``h * max(1, |x_i|)``.
 
     Returns
     -------
     ndarray, same shape as ``x``, float64
         The numerical gradient.
 
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a finite, non-empty floating array, ``f`` does not
+        return one number (or, for "complex", a complex one), ``f(x)`` is
+        not finite, or the step does not change ``x`` in its dtype.
+
     Examples
     --------
     >>> g = numerical_grad(lambda v: (v**3).sum(), np.array([1.0, 2.0]), method="complex")
     >>> g.tolist()
     [3.0, 12.0]
+    >>> def in_place(v):  # modifies its argument: harmless, it gets a copy
+    ...     v *= v
+    ...     return v.sum()
+    >>> numerical_grad(in_place, np.array([1.0, -3.0])).round(6).tolist()
+    [2.0, -6.0]
     """
-    x = _real_input(x)
-    base = default_step(method, x.dtype) if h is None else float(h)
-    if not base > 0:
-        raise ValueError(f"step h must be positive, got {h}")
-    work = x.astype(np.complex128 if method == "complex" else x.dtype, copy=True)
-    grad = np.empty(x.shape, dtype=np.float64)
-    f0 = float(np.real(_scalar(f(x.copy()), "central"))) if method == "forward" else None
-    for idx in np.ndindex(x.shape):
-        old = work[idx]
-        step = base * max(1.0, abs(float(np.real(old))))
-        if method == "complex":
-            work[idx] = old + 1j * step
-            grad[idx] = np.imag(_scalar(f(work), method)) / step
-        elif method == "forward":
-            work[idx] = old + step
-            actual = float(np.real(work[idx] - old))  # the step as stored, after rounding
-            _check_step(actual, step, idx, x.dtype)
-            grad[idx] = (float(np.real(_scalar(f(work), method))) - f0) / actual
-        else:
-            work[idx] = old + step
-            up_x = work[idx]
-            up = float(np.real(_scalar(f(work), method)))
-            work[idx] = old - step
-            actual = float(np.real(up_x - work[idx]))  # the steps as stored, after rounding
-            _check_step(actual, step, idx, x.dtype)
-            down = float(np.real(_scalar(f(work), method)))
-            grad[idx] = (up - down) / actual
-        work[idx] = old
-    return grad
+    return _numerical(f, _real_input(x), method, h)[0]
 
 
-def relative_error(a: ArrayLike, b: ArrayLike, floor: float = 1e-10) -> np.ndarray:
+def relative_error(a: ArrayLike, b: ArrayLike, floor: ArrayLike = 1e-10) -> np.ndarray:
     """Entry-wise ``|a - b| / max(|a|, |b|, floor)``.
 
-    The floor keeps entries where both gradients are (nearly) zero from
-    dividing by zero: below it, the error is measured in absolute terms.
+    Parameters
+    ----------
+    a, b : array_like
+        Two gradients of the same shape.
+    floor : float or array_like, default 1e-10
+        Where both entries are smaller than it, the error is measured in
+        absolute terms (divided by the floor), so that two (nearly) zero
+        entries do not divide zero by zero.  An array gives each entry its
+        own floor; :func:`gradcheck` passes one scaled to the problem.
+
+    Returns
+    -------
+    ndarray, float64, same shape as ``a``
+        The relative errors; NaN where either entry is NaN.
+
+    Examples
+    --------
+    >>> relative_error([1.0, 0.0, 2e-12], [1.1, 0.0, -2e-12]).round(4).tolist()
+    [0.0909, 0.0, 0.04]
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"gradients have different shapes: {a.shape} and {b.shape}")
-    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
 
 
 @dataclass(frozen=True)
@@ -208,6 +328,14 @@ class GradCheck:
         What the verdict means.
     method : str
         The numerical method used.
+    fine_below : float
+        The largest relative error still called "fine" for this dtype and
+        method (see the module's docstring).
+    floor : ndarray or float
+        The floor of :func:`relative_error` that was used, per entry.
+    dtype : str
+        The precision the bands were chosen for: the coarser of ``x``'s and
+        the analytic gradient's.
     """
 
     analytic: np.ndarray
@@ -218,6 +346,9 @@ class GradCheck:
     verdict: str
     meaning: str
     method: str
+    fine_below: float = 1e-7
+    floor: np.ndarray | float = 1e-10
+    dtype: str = "float64"
 
     @property
     def ok(self) -> bool:
@@ -228,16 +359,106 @@ class GradCheck:
         a, n = self.analytic[self.worst], self.numerical[self.worst]
         return (
             f"{self.verdict}: largest relative error {self.max_error:.1e} at index "
-            f"{self.worst} (analytic {a:.6g}, numerical {n:.6g}; {self.method}); {self.meaning}"
+            f"{self.worst} (analytic {a:.6g}, numerical {n:.6g}; {self.method}, {self.dtype}, "
+            f"fine up to {self.fine_below:.1e}); {self.meaning}"
         )
 
 
-def verdict(error: float) -> tuple[str, str]:
-    """The CS231n band of a relative error: (verdict, meaning)."""
-    for bound, name, meaning in BANDS:
+def bands(fine: float = 1e-7) -> tuple[tuple[float, str, str], ...]:
+    """The verdict bands when relative errors up to ``fine`` are fine.
+
+    ``fine = 1e-7`` gives the CS231n bands :data:`BANDS`; a larger one (a
+    coarser dtype or method) stretches the others to ``max(1e-4, 10 fine)``
+    and ``max(1e-2, 100 fine)``.
+
+    Examples
+    --------
+    >>> [b[0] for b in bands(1e-7)]
+    [1e-07, 0.0001, 0.01, inf]
+    """
+    limits = (fine, max(BANDS[1][0], 10 * fine), max(BANDS[2][0], 100 * fine), np.inf)
+    pairs = zip(limits, BANDS, strict=True)
+    return tuple((limit, name, meaning) for limit, (_, name, meaning) in pairs)
+
+
+def verdict(error: float, fine: float = 1e-7) -> tuple[str, str]:
+    """The band of a relative error: (verdict, meaning); see :func:`bands`."""
+    for bound, name, meaning in bands(fine):
         if error <= bound:
             return name, meaning
     return BANDS[-1][1], BANDS[-1][2]  # NaN
+
+
+def _eps(dtype: np.dtype) -> float:
+    """Machine epsilon of a floating or complex dtype (float64's for anything else)."""
+    dtype = np.dtype(dtype)
+    return float(np.finfo(dtype).eps) if dtype.kind in "fc" else float(np.finfo(np.float64).eps)
+
+
+def fine_bound(
+    method: Method,
+    dtype: np.dtype | type = np.float64,
+    grad_dtype: np.dtype | type | None = None,
+) -> float:
+    """The largest relative error called "fine" for ``method`` at this precision.
+
+    Parameters
+    ----------
+    method : {"complex", "central", "forward"}
+        The numerical method.
+    dtype : numpy dtype, default float64
+        The dtype of ``x``: it sets the rounding of finite differences.
+    grad_dtype : numpy dtype, optional
+        The dtype of the analytic gradient (default: ``dtype``).
+
+    Returns
+    -------
+    float
+        ``max(1e-7, 100 eps_grad, 10 accuracy)``, where the accuracy of the
+        method is ``eps`` of float64 for the complex step (it works in
+        complex128), ``eps^(2/3)`` for central and ``eps^(1/2)`` for forward
+        differences (``eps`` of ``dtype``).
+
+    Examples
+    --------
+    >>> fine_bound("complex"), f"{fine_bound('complex', np.float32):.1e}"
+    (1e-07, '1.2e-05')
+    """
+    default_step(method)  # validates the method
+    eps_x = _eps(dtype)
+    eps_a = max(eps_x, _eps(dtype if grad_dtype is None else grad_dtype))
+    accuracy = {
+        "complex": _eps(np.float64),
+        "central": eps_x ** (2 / 3),
+        "forward": eps_x**0.5,
+    }[method]
+    return max(BANDS[0][0], 100 * eps_a, 10 * accuracy)
+
+
+def _noise_floor(
+    analytic: np.ndarray,
+    numerical: np.ndarray,
+    f0: float,
+    steps: np.ndarray,
+    truncation: np.ndarray | None,
+    eps: tuple[float, float],
+    fine: float,
+) -> np.ndarray:
+    """Per-entry floor: SAFETY x the discrepancy that rounding alone can cause, / fine.
+
+    ``eps`` is (epsilon of x's dtype, epsilon of the analytic gradient's);
+    ``truncation`` is None for the complex step.
+    """
+    eps_x, eps_a = eps
+    with np.errstate(invalid="ignore", over="ignore"):
+        sizes = np.abs(np.concatenate([analytic.ravel(), numerical.ravel()]))
+        largest = float(np.nanmax(sizes)) if not np.all(np.isnan(sizes)) else 0.0
+        noise = np.full(analytic.shape, eps_a * largest)
+        if truncation is None:  # complex step: rounding in complex128 only
+            noise += _eps(np.float64) * largest
+        else:
+            noise += eps_x * abs(f0) / steps + np.nan_to_num(truncation, nan=0.0)
+        return np.maximum(SAFETY * noise / fine, np.finfo(np.float64).tiny)
 
 
 def gradcheck(
@@ -247,26 +468,31 @@ def gradcheck(
     *,
     method: Method = "complex",
     h: float | None = None,
-    floor: float = 1e-10,
+    floor: float | None = None,
 ) -> GradCheck:
     """Check an analytic gradient against a numerical one.
 
     Parameters
     ----------
     f : callable
-        The scalar function (see :func:`numerical_grad`).
+        The scalar function (see :func:`numerical_grad`); called with copies
+        of ``x`` only.
     grad : callable or array_like
-        The gradient to check: a function of ``x``, or its value at ``x``.
+        The gradient to check: a function of ``x`` (called with a copy), or
+        its value at ``x``.
     x : array_like
-        The point, float64 preferably (float32 rounding alone gives errors
-        near 1e-3 with finite differences).
+        The point, float32 or float64.  The verdict's bands depend on the
+        dtype (see the module's docstring and :func:`fine_bound`).
     method : {"complex", "central", "forward"}, default "complex"
         Complex step is the most accurate; use "central" when ``f`` is not
         complex-safe.
     h : float, optional
-        Step (default: :func:`default_step`).
-    floor : float, default 1e-10
-        See :func:`relative_error`.
+        Relative step (default: :func:`default_step`).
+    floor : float, optional
+        An absolute floor for :func:`relative_error`, as in older versions.
+        Default: a floor per entry, scaled to the sizes of ``f(x)`` and of
+        the gradients (see the module's docstring), so that a zero or
+        sign-flipped gradient is caught however small the true one is.
 
     Returns
     -------
@@ -276,7 +502,7 @@ def gradcheck(
     Raises
     ------
     ValueError
-        If the gradient's shape differs from ``x``'s.
+        If the gradient's shape differs from ``x``'s, or ``f(x)`` is not finite.
 
     Examples
     --------
@@ -285,20 +511,38 @@ def gradcheck(
     'fine'
     >>> gradcheck(lambda v: (v**2).sum(), lambda v: v, x).verdict
     'wrong'
+
+    However small the true gradient, a zero one is not "fine":
+
+    >>> tiny = lambda v: 1e-30 * (v**2).sum()
+    >>> gradcheck(tiny, np.zeros(2), x).verdict, gradcheck(tiny, lambda v: 2e-30 * v, x).verdict
+    ('wrong', 'fine')
     """
     x = _real_input(x)
-    analytic = np.asarray(grad(x.copy()) if callable(grad) else grad, dtype=np.float64)
+    raw = grad(x.copy()) if callable(grad) else grad
+    analytic = np.asarray(raw, dtype=np.float64)
     if analytic.shape != x.shape:
         raise ValueError(
             f"the analytic gradient has shape {analytic.shape}, but x has shape {x.shape}"
         )
-    numerical = numerical_grad(f, x, method=method, h=h)
+    raw_dtype = np.asarray(raw).dtype
+    grad_dtype = raw_dtype if raw_dtype.kind == "f" else x.dtype
+    numerical, f0, steps, truncation = _numerical(f, x, method, h, truncation=floor is None)
+    fine = fine_bound(method, x.dtype, grad_dtype)
+    eps_x = _eps(x.dtype)
+    eps_a = max(eps_x, _eps(grad_dtype))
+    coarse = x.dtype if eps_x >= eps_a else grad_dtype
+    if floor is None:
+        floor = _noise_floor(analytic, numerical, f0, steps, truncation, (eps_x, eps_a), fine)
     errors = relative_error(analytic, numerical, floor)
     worst = tuple(int(i) for i in np.unravel_index(np.nanargmax(np.nan_to_num(errors, nan=np.inf)),
                                                    errors.shape))  # fmt: skip
     largest = float(errors[worst])
-    name, meaning = verdict(largest)
-    return GradCheck(analytic, numerical, errors, largest, worst, name, meaning, method)
+    name, meaning = verdict(largest, fine)
+    return GradCheck(
+        analytic, numerical, errors, largest, worst, name, meaning, method,
+        fine_below=fine, floor=floor, dtype=str(np.dtype(coarse)),
+    )  # fmt: skip
 
 
 def error_vs_step(
