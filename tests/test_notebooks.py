@@ -4,6 +4,7 @@ nbval (configured in pyproject.toml) compares every stored output with a fresh r
 these tests check what nbval does not.
 """
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -90,9 +91,179 @@ def test_every_figure_has_a_text_description(path):
     for i, cell in enumerate(cells):
         outputs = cell.get("outputs", [])
         figures = [o for o in outputs if "image/png" in o.get("data", {})
-                   and "".join(o["data"].get("text/plain", "")).startswith("<Figure")]  # fmt: skip
+                   and "".join(o["data"].get("text/plain", "")).startswith("<Figure")]
         if cell["cell_type"] == "code" and figures:
-            if "# NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]):
+            if "nbval-ignore-output" in cell["metadata"].get("tags", []):
                 continue  # widgets: a static figure with its description follows
             following = "".join(cells[i + 1]["source"]) if i + 1 < len(cells) else ""
             assert following.startswith("*Figure:"), f"figure without description: {cell['source']}"
+
+
+# --------------------------------------------------------------------------- a learner's cells
+#: how many code cells a variable may travel from where it was made before it must be made
+#: again, or at least named again in the prose in between
+REACH = 8
+
+#: the article's notation (00's table) and the letters it replaces: (pattern, what to write)
+FORBIDDEN_NOTATION = [
+    (r"\\hat ?\{?Y|Ŷ", "H or h (the hypotheses), not the student's Ŷ"),
+    (r"(?<![\w\\])E ?=|\\partial E\b", "J for the cost, not E"),
+    (r"softmax\}?\(X\)|\\partial X\b|\bX\^\{\(i\)\}_", "z for the logits: X is the design matrix"),
+    (r"\bJS\^", "∂h/∂z for the softmax Jacobian"),
+    (r"\\partial L\b", "J for the cost, not L"),
+    (r"(?<![\w\\])p_\{?[a-z0-9]|(?<![\w\\])pp\^|\\log P\b|(?<![\w\\])P ?=|(?<![\w\\])p - [1y]\b"
+     r"|\(p\)|\$p\$", "h (the article's hypotheses), not p or P"),
+    (r"(?<![\w\\])[hyzv]_\{?[ij]\b|\\delta_\{?(?:kj|jk|ij)\b",
+     "k and l for classes (j is the feature index, i the sample)"),
+    (r"\^\\top H [a-z]|Hessian,? \$H\$|\$H\$ is positive", "∇²J for the Hessian: H is (h_k)"),
+    (r"\\pm h\b|[+-] ?h e_|\{2h\}|\{h\}|(?<![\w\\])h = (?:10|\\varepsilon)|step \$h\$",
+     "δ for the finite-difference step"),
+    (r"\bn ?\\times|\bO\(n ?c|\bc ?\\times ?c\b|\$c = |(?<![\w\\])n = \d", "m samples, K classes"),
+]
+
+#: a markdown cell that quotes the student's own letters says so with these words
+STUDENT_QUOTE = "the student's letters"
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def prose(text):
+    """Markdown without code spans and fenced code: what is left is prose and maths."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    return re.sub(r"`[^`\n]*`", " ", text)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_no_test_or_linter_markers_in_learners_cells(path):
+    """nbval reads cell tags (nbval-ignore-output, nbval-skip); ruff is configured in pyproject."""
+    for cell in code_cells(load(path)):
+        source = "".join(cell["source"])
+        for marker in ("NBVAL_", "fmt:", "noqa"):
+            assert marker not in source, f"{marker!r} in a learner's cell:\n{source}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_notation_is_the_article_s(path):
+    """Letters outside 00's notation table, in the prose and maths of every markdown cell."""
+    found = []
+    for text in markdown(load(path)):
+        if STUDENT_QUOTE in " ".join(text.split()):
+            continue
+        for pattern, instead in FORBIDDEN_NOTATION:
+            for match in re.finditer(pattern, prose(text)):
+                found.append(f"{match.group(0)!r} (write {instead})")
+    assert not found, "\n".join(found)
+
+
+def parse(source):
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    return ast.parse("\n".join(lines))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_no_default_argument_captures(path):
+    """``lambda v, g=wrong_grad: ...`` and ``def f(x, dtype=dtype)`` are a trap, not a lesson."""
+    found = []
+    for cell in code_cells(load(path)):
+        for node in ast.walk(parse("".join(cell["source"]))):
+            if isinstance(node, ast.Lambda | ast.FunctionDef):
+                defaults = node.args.defaults + [d for d in node.args.kw_defaults if d]
+                found += [ast.unparse(node.args) for d in defaults if isinstance(d, ast.Name)]
+    assert not found, f"default-argument captures: {found}"
+
+
+def names_in(tree):
+    """(names this cell makes, names it reads); a name made in the cell is its own."""
+    made, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (made if isinstance(node.ctx, ast.Store | ast.Del) else read).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            made.add(node.name)
+        elif isinstance(node, ast.arg):
+            made.add(node.arg)
+        elif isinstance(node, ast.alias):
+            made.add((node.asname or node.name).split(".")[0])
+    return made, read - made
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_variables_are_used_near_where_they_are_made(path):
+    cells = load(path)["cells"]
+    made_at, imports, found = {}, None, []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        made, read = names_in(parse("".join(cell["source"])))
+        if imports is None:
+            imports = made  # the imports cell's names are the notebook's vocabulary
+        number = sum(c["cell_type"] == "code" for c in cells[: index + 1])
+        for name in sorted(read - imports):
+            if name not in made_at:
+                continue
+            cell_at, number_at = made_at[name]
+            between = "\n".join(prose_of(c) for c in cells[cell_at + 1 : index])
+            named = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", between)
+            if number - number_at > REACH and not named:
+                found.append(f"{name} (made {number - number_at} code cells earlier)")
+        made_at.update({name: (index, number) for name in made})
+    assert not found, f"used far from where they were made, unnamed in between: {found}"
+
+
+def prose_of(cell):
+    return "".join(cell["source"]) if cell["cell_type"] == "markdown" else ""
+
+
+def output_text(cell):
+    for out in cell.get("outputs", []):
+        if out["output_type"] == "stream":
+            yield "".join(out["text"])
+        elif set(out.get("data", {})) == {"text/plain"}:  # else a richer view is what is seen
+            yield "".join(out["data"]["text/plain"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_output_lines_fit_in_100_columns(path):
+    """Longer lines wrap mid-word in JupyterLab and on the static site."""
+    long = [line for cell in code_cells(load(path)) for text in output_text(cell)
+            for line in text.splitlines() if len(line) > 100]
+    assert not long, "output lines over 100 columns:\n" + "\n".join(long)
+
+
+NUMBER = re.compile(r"(?<![\w.^{])-?\d+\.\d+(?:e[-+]?\d+)?(?![\w.])")
+
+
+def near_results(cells, index):
+    """Numbers in the outputs of the two code cells before a markdown cell and the one after,
+    and the numbers typed in those cells' source (inputs, not results)."""
+    before = [c for c in cells[:index] if c["cell_type"] == "code"][-2:]
+    after = [c for c in cells[index + 1 :] if c["cell_type"] == "code"][:1]
+    shown = "\n".join(t for c in before + after for t in output_text(c)).replace("−", "-")
+    outputs = {float(n) for n in NUMBER.findall(shown)}
+    inputs = {float(n) for c in before + after for n in NUMBER.findall("".join(c["source"]))}
+    return outputs, inputs
+
+
+def rounds_to(value, typed):
+    decimals = len(typed.split(".")[1].split("e")[0])
+    return "e" not in typed and round(value, decimals) == float(typed)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_figures_in_prose_are_computed_not_typed(path):
+    """A figure that an output next to the prose shows is formatted by code (a Markdown display),
+    so that it cannot fall out of step with the output when the code or the machine changes."""
+    cells, found = load(path)["cells"], []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown" or "".join(cell["source"]).startswith("*Figure:"):
+            continue
+        outputs, inputs = near_results(cells, index)
+        for typed in NUMBER.findall(prose("".join(cell["source"])).replace("−", "-")):
+            if float(typed) in inputs:
+                continue
+            digits = typed.lstrip("-")
+            if any(rounds_to(abs(value), digits) for value in outputs):
+                found.append(typed)
+    assert not found, f"figures typed in prose beside the outputs that show them: {found}"
