@@ -1,4 +1,4 @@
-"""The student's route as a vector-Jacobian product: proven, equal to h - y, O(m K), NaN only from -y/h."""
+"""The student's route as a vector-Jacobian product: proven, equal to h - y, O(m K)."""
 
 import tracemalloc
 
