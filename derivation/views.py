@@ -1,11 +1,15 @@
-"""Fast SVG views for the live explorers: bars, signed bars, an annotated heatmap.
+"""Fast SVG views for the live explorers: bars, signed bars, a heatmap, curves.
 
-Re-rendering a matplotlib figure takes about 100 ms here; these views take
-about a millisecond, so a widget can redraw on every slider step.  Every
-number shown is also in the markup (``<text class=... data-index=...>``), which
-is what the browser tests read.  Colours match :mod:`derivation.plots`: the
-colour-blind-safe Okabe-Ito palette for classes and the diverging ``RdBu_r``
-map, centred on zero, for signed matrices.
+Re-rendering a matplotlib figure takes 100 ms to 1 s here; these views take
+about a millisecond, so a widget can redraw on every slider step.  They are
+sized for a projector: every number is at least 14 px, labels are typeset
+with Unicode sub- and superscripts (h₁, xⱼ), and each view reserves room for
+its title, its value labels and its axis labels, so that nothing overlaps or
+is clipped up to K = 6.  Every number shown is also in the markup
+(``<text class=... data-index=...>``), which is what the browser tests read.
+Colours match :mod:`derivation.plots`: the colour-blind-safe Okabe-Ito palette
+for classes and the diverging ``RdBu_r`` map, centred on zero, for signed
+matrices.
 """
 
 from __future__ import annotations
@@ -19,18 +23,82 @@ from numpy.typing import ArrayLike
 
 from .plots import CLASS_COLOURS
 
-__all__ = ["bars", "heatmap", "stacked_parts"]
+__all__ = [
+    "JACOBIAN_LIMIT",
+    "bars",
+    "curves",
+    "fmt",
+    "heatmap",
+    "significant",
+    "stacked_parts",
+    "subscript",
+]
 
 _DIVERGING = colormaps["RdBu_r"]
-_FONT = 'font-family="sans-serif" font-size="12"'
+#: the smallest font anywhere in the views, in px (readable from the back of a hall)
+FONT_PX = 14
+_FONT = f'font-family="sans-serif" font-size="{FONT_PX}"'
+_TITLE = 'font-family="sans-serif" font-size="15" font-weight="bold"'
+#: the largest |entry| that diag(p) - pp^T can have: p(1 - p) <= 1/4 and p_k p_l <= 1/4
+JACOBIAN_LIMIT = 0.25
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 
 
-def _fmt(v: float) -> str:
-    return "NaN" if np.isnan(v) else f"{v:.4f}"
+def subscript(text: object) -> str:
+    """``text`` in Unicode subscript characters, e.g. ``subscript(10) == "₁₀"``."""
+    return str(text).translate(_SUB)
+
+
+def fmt(value: float, digits: int = 4, *, tiny: str | None = None) -> str:
+    """A number as the views print it: exact zeros as ``0``, tiny values not as ``-0.0000``.
+
+    A value too small for ``digits`` decimals is printed in short e-notation,
+    or as ``tiny`` when given (the heatmap's cells use ``"≈0"``).
+
+    >>> [fmt(v) for v in (0.0, -0.0, 0.5, -0.38171, 4.5e-05, -1.2e-17, float("nan"))]
+    ['0', '0', '0.5000', '−0.3817', '4.5e−5', '−1.2e−17', 'NaN']
+    >>> fmt(-6.2e-09, tiny="≈0")
+    '≈0'
+    """
+    if np.isnan(value):
+        return "NaN"
+    if value == 0:
+        return "0"
+    if abs(value) >= 0.5 * 10**-digits:
+        text = f"{value:.{digits}f}"
+    elif tiny is not None:
+        return tiny
+    else:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")
+
+
+def significant(value: float, figures: int = 2) -> str:
+    """``value`` to ``figures`` significant figures, short e-notation, Unicode minus.
+
+    >>> [significant(v) for v in (0.0, 6.607e-05, 0.000281, -3.9e-20, 0.3693)]
+    ['0', '6.6e−5', '0.00028', '−3.9e−20', '0.37']
+    """
+    if value == 0:
+        return "0"
+    text = f"{value:.{figures}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")
+
+
+def _svg(width: float, height: float, title: str) -> list[str]:
+    return [f'<svg width="{width:.0f}" height="{height:.0f}" role="img" '
+            f'aria-label="{escape(title)}" style="overflow: visible">',
+            f'<text class="view-title" x="{width / 2:.1f}" y="18" text-anchor="middle" '
+            f'{_TITLE}>{escape(title)}</text>']  # fmt: skip
 
 
 def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
-         limit: float = 1.0, width: int = 260, height: int = 150) -> str:  # fmt: skip
+         limit: float = 1.0, symbol: str = "p", width: int | None = None,
+         height: int = 210) -> str:  # fmt: skip
     """Vertical bars, one per class, with the value written above (or below) each.
 
     Parameters
@@ -44,7 +112,12 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     signed : bool, default False
         Draw a zero line in the middle and bars up or down.
     limit : float, default 1
-        The value that fills the half (signed) or full height.
+        The value that fills the half (signed) or full height; larger values
+        are drawn at the limit (their label still says the value).
+    symbol : str, default "p"
+        Name of the entries, shown under each bar with its index (p₁, p₂, ...).
+    width : int, optional
+        Default: 66 px per class, at least 300.
 
     Returns
     -------
@@ -53,13 +126,13 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     """
     v = np.asarray(values, dtype=float)
     K = v.size
-    top, bottom = 28, height - 22
+    width = width or max(300, 20 + 66 * K)
+    top, bottom = 48, height - (64 if signed else 28)
     zero = (top + bottom) / 2 if signed else bottom
     scale = (zero - top) / max(limit, 1e-300)
     slot = (width - 20) / K
-    parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
-             f'<text x="{width / 2}" y="16" text-anchor="middle" {_FONT}>{escape(title)}</text>',
-             f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>']  # fmt: skip
+    parts = _svg(width, height, title)
+    parts.append(f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>')
     for k, value in enumerate(v):
         x = 10 + k * slot + slot * 0.15
         w = slot * 0.7
@@ -67,21 +140,26 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
         if np.isfinite(value):
             h = min(abs(value), limit) * scale
             y = zero - h if value >= 0 else zero
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
-                         f'fill="{colour}"/>')  # fmt: skip
-            ty = y - 4 if value >= 0 else y + h + 12
+            parts.append(f'<rect class="bar" data-index="{k}" x="{x:.1f}" y="{y:.1f}" '
+                         f'width="{w:.1f}" height="{h:.1f}" fill="{colour}"/>')  # fmt: skip
+            ty = y - 5 if value >= 0 else y + h + FONT_PX + 1
         else:
-            ty = zero - 4
-        parts.append(f'<text class="{css_class}" data-index="{k}" x="{x + w / 2:.1f}" y="{ty:.1f}" '
-                     f'text-anchor="middle" {_FONT}>{_fmt(value)}</text>')  # fmt: skip
-        parts.append(f'<text x="{x + w / 2:.1f}" y="{height - 6}" text-anchor="middle" '
-                     f'{_FONT}>{k + 1}</text>')  # fmt: skip
+            ty = zero - 5
+        parts.append(f'<text class="{css_class} value-label" data-index="{k}" x="{x + w / 2:.1f}" '
+                     f'y="{ty:.1f}" text-anchor="middle" {_FONT}>{fmt(value)}</text>')  # fmt: skip
+        label_y = height - (24 if signed else 6)
+        parts.append(f'<text class="axis-label" x="{x + w / 2:.1f}" y="{label_y}" '
+                     f'text-anchor="middle" {_FONT}>{escape(symbol)}{subscript(k + 1)}</text>')  # fmt: skip
+    if signed:
+        parts.append(f'<text class="axis-label bar-scale" x="{width / 2:.1f}" y="{height - 4}" '
+                     f'text-anchor="middle" {_FONT}>bars to ±{limit:g}</text>')  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
 
 
 def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
-            limit: float | None = None, cell: int = 44) -> str:  # fmt: skip
+            limit: float | None = JACOBIAN_LIMIT, cell: int = 58,
+            digits: int = 4) -> str:  # fmt: skip
     """A signed matrix as coloured cells with the value printed in each.
 
     Parameters
@@ -92,22 +170,33 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
         Caption.
     css_class : str, default "jacobian-value"
         Class of the value labels; each carries ``data-row`` and ``data-col``.
-    limit : float, optional
-        The value shown at full colour (default: the largest magnitude).
+    limit : float or None, default JACOBIAN_LIMIT (0.25)
+        The magnitude shown at full colour.  The default is the largest
+        |entry| any softmax Jacobian can have, so colours compare across
+        states (a near-zero matrix looks near white).  None: the largest
+        magnitude of this matrix (auto scale).
+    cell : int, default 58
+        Side of a cell in px (a 14 px number needs about 56 px at 4 digits).
+    digits : int, default 4
+        Decimals printed in each cell.
 
     Returns
     -------
     str
-        An ``<svg>`` element.
+        An ``<svg>`` element; the scale used is written under the cells.
     """
     m = np.asarray(matrix, dtype=float)
     K = m.shape[0]
     finite = np.abs(m[np.isfinite(m)])
-    lim = limit if limit is not None else (finite.max() if finite.size and finite.max() > 0 else 1)
+    auto = finite.max() if finite.size and finite.max() > 0 else 1.0
+    lim = auto if limit is None else limit
     size = K * cell
-    parts = [f'<svg width="{size + 20}" height="{size + 44}" role="img" aria-label="{escape(title)}">',
-             f'<text x="{(size + 20) / 2}" y="16" text-anchor="middle" {_FONT}>{escape(title)}</text>']  # fmt: skip
+    width, height = max(size + 50, 300), size + 78
+    left = (width - size) / 2 + 10
+    parts = _svg(width, height, title)
     for r in range(K):
+        parts.append(f'<text class="axis-label" x="{left - 6:.1f}" y="{36 + r * cell + cell / 2 + 5:.1f}" '
+                     f'text-anchor="end" {_FONT}>{r + 1}</text>')  # fmt: skip
         for c in range(K):
             value = m[r, c]
             shade = (
@@ -116,18 +205,22 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
                 else (1, 1, 1, 1)
             )
             dark = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] < 0.5
-            x, y = 10 + c * cell, 26 + r * cell
-            parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{to_hex(shade)}" '
-                         f'stroke="white"/>')  # fmt: skip
-            parts.append(f'<text class="{css_class}" data-row="{r}" data-col="{c}" x="{x + cell / 2}" '
-                         f'y="{y + cell / 2 + 4}" text-anchor="middle" font-family="sans-serif" '
-                         f'font-size="10" fill="{"white" if dark else "black"}">{_fmt(value)}</text>')  # fmt: skip
-    parts.append("</svg>")
+            x, y = left + c * cell, 36 + r * cell
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{cell}" height="{cell}" '
+                         f'fill="{to_hex(shade)}" stroke="white"/>')  # fmt: skip
+            parts.append(f'<text class="{css_class} value-label" data-row="{r}" data-col="{c}" '
+                         f'x="{x + cell / 2:.1f}" y="{y + cell / 2 + 5}" text-anchor="middle" '
+                         f'font-family="sans-serif" font-size="{FONT_PX}" '
+                         f'fill="{"white" if dark else "black"}">{fmt(value, digits, tiny="≈0")}</text>')  # fmt: skip
+    scale = f"colour scale ±{fmt(lim, 2) if limit is not None else fmt(lim)}"
+    scale += " (fixed)" if limit is not None else " (auto)"
+    parts.append(f'<text class="axis-label heatmap-scale" x="{width / 2:.1f}" y="{height - 8}" '
+                 f'text-anchor="middle" {_FONT}>{scale}</text></svg>')  # fmt: skip
     return "".join(parts)
 
 
 def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], title: str,
-                  width: int = 300, height: int = 220) -> str:  # fmt: skip
+                  width: int = 380, height: int = 250) -> str:  # fmt: skip
     """Signed stacked bars: the Parts of each derivative, with their sum marked.
 
     Parameters
@@ -149,19 +242,18 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
     p = np.asarray(parts, dtype=float)
     t = np.asarray(totals, dtype=float)
     L, D = p.shape
-    top, bottom = 28, height - 40
+    top, bottom = 44, height - 52
     zero = (top + bottom) / 2
     extent = max(
         np.clip(p, 0, None).sum(axis=0).max(), -np.clip(p, None, 0).sum(axis=0).min(), 1e-12
     )
     scale = (zero - top) / extent
     slot = (width - 20) / D
-    out = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
-           f'<text x="{width / 2}" y="16" text-anchor="middle" {_FONT}>{escape(title)}</text>',
-           f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>']  # fmt: skip
+    out = _svg(width, height, title)
+    out.append(f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>')
     roman = ("I", "II", "III", "IV", "V", "VI")
     for d in range(D):
-        x, w = 10 + d * slot + slot * 0.25, slot * 0.5
+        x, w = 10 + d * slot + slot * 0.12, slot * 0.36
         up, down = zero, zero
         for ell in range(L):
             value = p[ell, d]
@@ -174,15 +266,92 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
                 down += h
             out.append(f'<rect class="part" data-part="{ell}" data-col="{d}" x="{x:.1f}" y="{y:.1f}" '
                        f'width="{w:.1f}" height="{h:.1f}" fill="{CLASS_COLOURS[ell % 6]}" '
-                       f'stroke="white"><title>Part {roman[ell % 6]}: {_fmt(value)}</title></rect>')  # fmt: skip
+                       f'stroke="white"><title>Part {roman[ell % 6]}: {fmt(value)}</title></rect>')  # fmt: skip
         ty = zero - t[d] * scale
-        out.append(f'<line x1="{x - 8:.1f}" x2="{x + w + 8:.1f}" y1="{ty:.1f}" y2="{ty:.1f}" '
+        out.append(f'<line x1="{x - 6:.1f}" x2="{x + w + 6:.1f}" y1="{ty:.1f}" y2="{ty:.1f}" '
                    f'stroke="black" stroke-width="3"/>')  # fmt: skip
-        out.append(f'<text class="part-total" data-col="{d}" x="{x + w + 10:.1f}" y="{ty + 4:.1f}" '
-                   f'{_FONT}>{_fmt(t[d])}</text>')  # fmt: skip
-        out.append(f'<text x="{x + w / 2:.1f}" y="{height - 22}" text-anchor="middle" '
-                   f'{_FONT}>{escape(labels[d])}</text>')  # fmt: skip
+        out.append(f'<text class="part-total value-label" data-col="{d}" x="{x + w + 10:.1f}" '
+                   f'y="{ty + 5:.1f}" {_FONT}>{fmt(t[d])}</text>')  # fmt: skip
+        out.append(f'<text class="axis-label" x="{x + w / 2:.1f}" y="{height - 30}" '
+                   f'text-anchor="middle" {_FONT}>{escape(labels[d])}</text>')  # fmt: skip
     legend = " ".join(f'<tspan fill="{CLASS_COLOURS[ell % 6]}">■</tspan> Part {roman[ell % 6]}'
                       for ell in range(L))  # fmt: skip
-    out.append(f'<text x="10" y="{height - 6}" {_FONT}>{legend}  — sum</text></svg>')
+    out.append(f'<text class="axis-label" x="10" y="{height - 8}" {_FONT}>{legend}  ▬ sum</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[str],
+           y_range: tuple[float, float] = (0.0, 1.0), log: bool = False,
+           points: ArrayLike | None = None, marker: tuple[float, float] | None = None,
+           width: int = 440, height: int = 250) -> str:  # fmt: skip
+    """Line plot of a few curves over a common x, optionally log y, with marks.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Common abscissa (increasing).
+    ys : array_like, shape (c, n)
+        One row per curve; curve i has colour ``CLASS_COLOURS[i]``.
+    title, xlabel : str
+        Caption and x-axis label.
+    names : list of str
+        Legend entries, one per curve.
+    y_range : (float, float), default (0, 1)
+        The y interval drawn (positive with ``log``).
+    log : bool, default False
+        Logarithmic y axis.
+    points : array_like, shape (m, 2), optional
+        ``(x, class)`` pairs drawn as small ticks at the top, in the class colour.
+    marker : (float, float), optional
+        One point drawn as a black dot (e.g. the current step); class ``marker``.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+    """
+    x = np.asarray(x, dtype=float)
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    left, right, top, bottom = 58, width - 12, 54, height - 44
+    lo, hi = (np.log10(y_range[0]), np.log10(y_range[1])) if log else y_range
+
+    def sx(v):
+        return left + (np.asarray(v) - x[0]) / (x[-1] - x[0]) * (right - left)
+
+    def sy(v):
+        v = np.log10(np.maximum(v, 1e-300)) if log else np.asarray(v)
+        return bottom - (np.clip(v, lo, hi) - lo) / (hi - lo) * (bottom - top)
+
+    out = _svg(width, height, title)
+    out.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
+               f'fill="none" stroke="#888"/>')  # fmt: skip
+    ticks = [10.0**e for e in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)] if log \
+        else list(np.linspace(*y_range, 3))  # fmt: skip
+    for t in ticks:
+        label = f"{t:g}"
+        out.append(f'<text class="axis-label" x="{left - 5}" y="{sy(t) + 5:.1f}" text-anchor="end" '
+                   f'{_FONT}>{label}</text>')  # fmt: skip
+    for t in np.linspace(x[0], x[-1], 5):
+        out.append(f'<text class="axis-label" x="{sx(t):.1f}" y="{bottom + 18}" '
+                   f'text-anchor="middle" {_FONT}>{fmt(t, 0) if t else "0"}</text>')  # fmt: skip
+    out.append(f'<text class="axis-label" x="{(left + right) / 2}" y="{height - 6}" '
+               f'text-anchor="middle" {_FONT}>{escape(xlabel)}</text>')  # fmt: skip
+    if points is not None:
+        for px, cls in np.asarray(points, dtype=float):
+            out.append(f'<line x1="{sx(px):.1f}" x2="{sx(px):.1f}" y1="{top + 2}" y2="{top + 10}" '
+                       f'stroke="{CLASS_COLOURS[int(cls) % 6]}" stroke-width="2"/>')  # fmt: skip
+    dashes = ("", ' stroke-dasharray="8 4"', ' stroke-dasharray="2 3"')
+    for i, row in enumerate(ys):
+        path = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(sx(x), sy(row), strict=True))
+        out.append(f'<polyline class="curve" data-index="{i}" points="{path}" fill="none" '
+                   f'stroke="{CLASS_COLOURS[i % 6]}" stroke-width="2.5"{dashes[i % 3]}/>')  # fmt: skip
+    if marker is not None:
+        out.append(f'<circle class="marker" cx="{sx(marker[0]):.1f}" cy="{sy(marker[1]):.1f}" '
+                   f'r="5" fill="black"/>')  # fmt: skip
+    step = (right - left) / max(len(names), 1)
+    for i, name in enumerate(names):
+        out.append(f'<text class="legend" x="{left + i * step:.1f}" y="40" {_FONT} '
+                   f'fill="{CLASS_COLOURS[i % 6]}">━ {escape(name)}</text>')  # fmt: skip
+    out.append("</svg>")
     return "".join(out)

@@ -1,103 +1,192 @@
-"""Interactive explorers: ipywidgets controls, numbers from :mod:`derivation.numeric`.
+"""Interactive explorers and answer boxes: ipywidgets controls, numbers from ``numeric``.
 
 Each factory returns the widget without displaying it, so that a test can build
 it, set a control's value and read the recomputed ``state``.  Updates change
 the values of the existing output widgets (fast SVG views from
-:mod:`derivation.views`); nothing is rebuilt but the sliders when K changes.
+:mod:`derivation.views`, about a millisecond each); only the sliders are
+rebuilt, when K or the logit range changes.
+
+The explorers are sized for a projector: numbers of 16 px in the controls and
+at least 14 px in the views, sliders of at least 300 px, labels typeset with
+Unicode subscripts (z₁, Θ₁₀, x₁), and a layout that wraps instead of clipping.
+The logits explorer with K = 3 fits a 1280 × 720 screen at 150 % zoom.
 """
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 import ipywidgets as W
 import numpy as np
 
-from . import numeric, plots, stability, training, views
+from . import numeric, stability, training, views
+from .views import fmt, subscript
 
 __all__ = [
+    "RANGES",
     "AnswerBox",
     "ArticleExplorer",
     "LogitsExplorer",
     "TrainingExplorer",
     "answer_box",
+    "answer_feedback",
     "article_explorer",
     "logits_explorer",
     "training_explorer",
+    "typeset",
 ]
 
-#: wide enough for every control's label ("temperature T")
-_STYLE = {"description_width": "100px"}
+#: label -> (largest |logit|, slider step): arrows move one step, Home/End jump to the ends
+RANGES = {"±10": (10.0, 0.1), "±1000": (1000.0, 1.0)}
+#: labels of the Jacobian colour-scale switch
+SCALES = (f"fixed ±{views.JACOBIAN_LIMIT}", "auto")
 
-#: label -> (largest |logit|, slider step)
-RANGES = {"normal (±10)": (10.0, 0.1), "huge (±1000)": (1000.0, 1.0)}
+#: projector styling, scoped to the explorers' root class: 16 px text in every control
+_CSS = """<style>
+.projector { --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 32px;
+             font-size: 16px; font-family: sans-serif; }
+.projector .widget-label, .projector .widget-readout, .projector select,
+.projector button, .projector input { font-size: 16px; }
+.projector .widget-readout { min-width: 64px; overflow: visible; }
+.projector .explorer-readout td, .projector .explorer-readout th { padding: 1px 8px; }
+.projector .explorer-message { color: #A0522D; min-height: 22px; }
+</style>"""
+
+_SLIDER_WIDTH = "440px"  # label + track (>= 300 px) + readout
 
 
-def _fmt(values) -> str:
-    return ", ".join("NaN" if np.isnan(v) else f"{v:.4f}" for v in np.ravel(values))
+class _Snapshot:
+    """Adds a static HTML picture of the explorer to its display data.
+
+    A front end that can load the ipywidgets manager shows the live widget
+    (its MIME type ranks first in JupyterLab, Voilà and nbconvert).  One that
+    cannot, such as the jupyterlab-rise 0.43.1 slideshow with ipywidgets 8
+    (its app lacks the shared module ``@jupyterlab/console`` that the
+    manager needs), falls back to this picture instead of the text repr.
+    """
+
+    _snapshot_views: tuple[str, ...] = ()
+    _title = "explorer"
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        pictures = "".join(getattr(self, name).value for name in self._snapshot_views)
+        data["text/plain"] = f"{self._title} (live sliders need a running kernel)"
+        data["text/html"] = (
+            '<div class="explorer-snapshot" style="font-family: sans-serif; font-size: 16px">'
+            f"<p><i>{self._title}: a picture of its state when the cell ran. The live sliders "
+            "need a running kernel and a view that loads ipywidgets (the notebook, Voilà)."
+            f'</i></p><div style="display: flex; flex-wrap: wrap; gap: 16px">{pictures}</div></div>'
+        )
+        return data
 
 
-class LogitsExplorer(W.VBox):
+def _slider_style(label_px: int = 70) -> dict:
+    return {"description_width": f"{label_px}px"}
+
+
+def _root(children: list) -> list:
+    """The children of an explorer's root box, with the projector style sheet first."""
+    return [W.HTML(_CSS, layout=W.Layout(height="0px", margin="0")), *children]
+
+
+def _nice_limit(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is >= ``value`` (at least 1e-6).
+
+    >>> [_nice_limit(v) for v in (0.34, 0.0004, 1.0, 9.9995, 0.0)]
+    [0.5, 0.0005, 1.0, 10.0, 1e-06]
+    """
+    value = max(float(value), 1e-6) if np.isfinite(value) else 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= value * (1 - 1e-12):
+            return float(f"{factor * power:.1g}")
+    return float(10 * power)  # pragma: no cover
+
+
+class LogitsExplorer(_Snapshot, W.VBox):
     """Move the logits; watch p, the Jacobian diag(p) - pp^T, p - y and the loss.
 
     Attributes
     ----------
     logit_sliders : list of FloatSlider
-        One per class; rebuilt when the number of classes changes.
-    classes, temperature, true_class, range_switch : widgets
+        One per class; rebuilt when the number of classes or the range changes.
+    classes, temperature, true_class, range_switch, jacobian_scale : widgets
         The other controls.
+    message : HTML
+        What the last range switch did to the logits (clipped ones are named).
     state : dict
         What is displayed, as numbers: ``z``, ``temperature``, ``true_class``,
         ``p``, ``jacobian``, ``gradient``, ``loss``, ``naive_p``,
-        ``eigenvalues``, ``rank``, ``symmetric``, ``row_sums``.
+        ``eigenvalues``, ``rank``, ``symmetric``, ``row_sums``, ``limit``,
+        ``step``, ``jacobian_limit`` (None for auto) and ``message``.
     """
+
+    _snapshot_views = ("probabilities", "jacobian", "gradient", "readout")
+    _title = "Logits explorer"
 
     def __init__(self, classes: int = 3, logits=None, true_class: int = 0,
                  temperature: float = 1.0) -> None:  # fmt: skip
         if not 2 <= classes <= 6:
             raise ValueError(f"classes must be between 2 and 6, got {classes}")
-        self.classes = W.Dropdown(
-            options=list(range(2, 7)), value=classes, description="classes K", style=_STYLE
-        )
-        self.temperature = W.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.01,
-                                            description="temperature T", style=_STYLE)  # fmt: skip
-        self.true_class = W.Dropdown(description="true class", style=_STYLE)
+        narrow = W.Layout(width="150px")
+        self.classes = W.Dropdown(options=list(range(2, 7)), value=classes, description="K",
+                                  style=_slider_style(24), layout=narrow)  # fmt: skip
+        self.true_class = W.Dropdown(description="true class", style=_slider_style(80),
+                                     layout=W.Layout(width="170px"))  # fmt: skip
+        self.temperature = W.FloatLogSlider(
+            value=temperature, base=10, min=-1, max=1, step=0.01, description="T",
+            style=_slider_style(), layout=W.Layout(width=_SLIDER_WIDTH), readout_format=".2f",
+        )  # fmt: skip
         self.range_switch = W.ToggleButtons(
-            options=list(RANGES), description="logit range", style=_STYLE
-        )
+            options=list(RANGES), description="logits",
+            style={**_slider_style(60), "button_width": "90px"},
+        )  # fmt: skip
+        self.jacobian_scale = W.ToggleButtons(
+            options=list(SCALES), description="colours",
+            style={**_slider_style(60), "button_width": "120px"},
+        )  # fmt: skip
+        self.message = W.HTML(layout=W.Layout(width="330px"))
         self.logit_box = W.VBox()
         self.probabilities, self.jacobian, self.gradient = W.HTML(), W.HTML(), W.HTML()
         self.readout = W.HTML()
         self.logit_sliders: list[W.FloatSlider] = []
         self.state: dict = {}
-        controls = W.VBox([self.classes, self.true_class, self.temperature, self.range_switch,
-                           self.logit_box])  # fmt: skip
-        figures = W.HBox([self.probabilities, self.jacobian, self.gradient])
-        super().__init__([W.HBox([controls, self.readout]), figures])
+        self._message = ""
+        sliders = W.VBox([self.logit_box, self.temperature])
+        options = W.VBox([W.HBox([self.classes, self.true_class]), self.range_switch,
+                          self.jacobian_scale, self.message])  # fmt: skip
+        wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 16px")
+        figures = W.HBox([self.probabilities, self.jacobian, self.gradient], layout=wrap)
+        super().__init__(_root([W.HBox([sliders, options], layout=wrap), figures, self.readout]))
+        self.add_class("projector")
+        self.add_class("logits-explorer")
         self._build_sliders(np.zeros(classes) if logits is None else np.asarray(logits, float))
         self._set_class_options(true_class)
         self.classes.observe(self._on_classes, names="value")
         self.range_switch.observe(self._on_range, names="value")
-        for control in (self.temperature, self.true_class):
+        for control in (self.temperature, self.true_class, self.jacobian_scale):
             control.observe(self.update, names="value")
         self.update()
 
     # controls -------------------------------------------------------------------
     def _build_sliders(self, values: np.ndarray) -> None:
+        """New sliders for the current range (new views: the keyboard follows the range)."""
         limit, step = RANGES[self.range_switch.value]
         if values.size != self.classes.value:
             raise ValueError(f"expected {self.classes.value} logits, got {values.size}")
+        if np.any(np.abs(values) > limit):
+            raise ValueError(f"logits must lie in ±{limit:g}, got {values}")
         self.logit_sliders = [
             W.FloatSlider(
-                value=float(v),
-                min=-limit,
-                max=limit,
-                step=step,
-                description=f"z{k + 1}",
-                style=_STYLE,
-                readout_format=".2f",
-                continuous_update=True,
+                value=float(v), min=-limit, max=limit, step=step,
+                description=f"z{subscript(k + 1)}", style=_slider_style(),
+                layout=W.Layout(width=_SLIDER_WIDTH),
+                readout_format=".2f" if step < 1 else ".1f", continuous_update=True,
             )
             for k, v in enumerate(values)
-        ]
+        ]  # fmt: skip
         for slider in self.logit_sliders:
             slider.observe(self.update, names="value")
         self.logit_box.children = self.logit_sliders
@@ -115,10 +204,16 @@ class LogitsExplorer(W.VBox):
         self.update()
 
     def _on_range(self, change) -> None:
+        """Switch the range: values are kept, or clipped to the new range with a message."""
         limit, step = RANGES[change["new"]]
-        for slider in self.logit_sliders:
-            with slider.hold_trait_notifications():
-                slider.min, slider.max, slider.step = -limit, limit, step
+        old = np.array([s.value for s in self.logit_sliders])
+        new = np.clip(old, -limit, limit)
+        clipped = [f"z{subscript(k + 1)} {fmt(a, 1)} → {fmt(b, 1)}"
+                   for k, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]  # fmt: skip
+        self._build_sliders(new)
+        keys = f"arrow keys move {step:g}, Home/End go to ±{limit:g}"
+        self._message = (f"clipped to ±{limit:g}: {', '.join(clipped)}; {keys}" if clipped
+                         else f"logits kept; {keys}")  # fmt: skip
         self.update()
 
     # numbers ---------------------------------------------------------------------
@@ -133,39 +228,50 @@ class LogitsExplorer(W.VBox):
         loss, g = numeric.cross_entropy_and_grad(u[None, :], [c])
         eig = np.linalg.eigvalsh(J)
         tol = 1e-12 * max(1.0, float(np.abs(eig).max()))
+        limit, step = RANGES[self.range_switch.value]
         return {
             "z": z, "temperature": T, "true_class": c, "p": p, "jacobian": J,
             "gradient": g[0] / T, "loss": float(loss), "naive_p": stability.naive_softmax(u),
             "eigenvalues": eig, "rank": int((np.abs(eig) > tol).sum()),
             "symmetric": bool(np.array_equal(J, J.T)), "row_sums": J.sum(axis=1),
+            "limit": limit, "step": step, "message": self._message,
+            "jacobian_limit": views.JACOBIAN_LIMIT if self.jacobian_scale.index == 0 else None,
         }  # fmt: skip
 
     def update(self, _change=None) -> None:
         """Recompute and redraw (the output widgets keep their identity)."""
         s = self.state = self.compute()
         K = s["p"].size
-        self.probabilities.value = views.bars(s["p"], title="probabilities p = softmax(z / T)",
-                                              css_class="p-value")  # fmt: skip
-        self.jacobian.value = views.heatmap(s["jacobian"], title="Jacobian diag(p) − ppᵀ")
-        limit = max(1.0, float(np.abs(s["gradient"]).max()))
-        title = "gradient ∂L/∂z = (p − y) / T"
-        self.gradient.value = views.bars(s["gradient"], title=title, css_class="grad-value",
-                                         signed=True, limit=limit)  # fmt: skip
-        naive_ok = bool(np.all(np.isfinite(s["naive_p"])))
-        self.readout.value = (
-            f'<div class="explorer-readout" style="font-family: sans-serif; margin-left: 1em">'
-            f'<b>loss</b> −log p<sub>{s["true_class"] + 1}</sub> = '
-            f'<span class="loss-value">{s["loss"]:.6g}</span><br>'
-            f"<b>Jacobian</b>: symmetric {'yes' if s['symmetric'] else 'no'}; "
-            f"largest |row sum| {np.abs(s['row_sums']).max():.1e}; "
-            f"eigenvalues {_fmt(s['eigenvalues'])}; rank {s['rank']} (K − 1 = {K - 1})<br>"
-            f"<b>naive softmax</b> (no max shift): {_fmt(s['naive_p'])} "
-            f"{'— same' if naive_ok else '— <b>NaN</b>: exp overflowed; the stable one is fine'}"
-            f"</div>"
+        self.probabilities.value = views.bars(
+            s["p"], title="probabilities p = softmax(z / T)", css_class="p-value", symbol="p"
+        )
+        self.jacobian.value = views.heatmap(
+            s["jacobian"], title="Jacobian ∂pₖ/∂zₗ", limit=s["jacobian_limit"],
+            cell=56 if K <= 4 else 52, digits=4 if K <= 4 else 3,
         )  # fmt: skip
+        self.gradient.value = views.bars(
+            s["gradient"], title="gradient ∂L/∂z = (p − y) / T", css_class="grad-value",
+            signed=True, limit=_nice_limit(np.abs(s["gradient"]).max()), symbol="g",
+            height=240,
+        )  # fmt: skip
+        eigenvalues = ", ".join(views.significant(e) for e in s["eigenvalues"])
+        naive_ok = bool(np.all(np.isfinite(s["naive_p"])))
+        naive = ("same as stable" if naive_ok else
+                 "<b>NaN</b>: exp overflowed (the stable softmax is fine)")  # fmt: skip
+        self.message.value = f'<div class="explorer-message">{escape(s["message"])}</div>'
+        self.readout.value = (
+            '<div class="explorer-readout">'
+            f"<b>loss</b> L = −log p{subscript(s['true_class'] + 1)} = "
+            f'<span class="loss-value">{s["loss"]:.6g}</span> · '
+            f"<b>Jacobian</b>: symmetric {'yes' if s['symmetric'] else 'no'}, "
+            f"largest |row sum| {np.abs(s['row_sums']).max():.1e}, "
+            f'rank <span class="rank-value">{s["rank"]}</span> (K − 1 = {K - 1})<br>'
+            f'eigenvalues <span class="eigenvalues">{eigenvalues}'
+            f"</span> · <b>naive softmax</b>: {naive}</div>"
+        )
 
 
-class ArticleExplorer(W.VBox):
+class ArticleExplorer(_Snapshot, W.VBox):
     """The article's three-class model: how Parts I-III add up to dJ/dTheta_10 and dJ/dTheta_11.
 
     Attributes
@@ -182,34 +288,39 @@ class ArticleExplorer(W.VBox):
         article's (h_1 - y_1) x_j, from ``theta_grad``).
     """
 
+    _snapshot_views = ("hypotheses", "jacobian", "parts", "readout")
+    _title = "Article explorer"
+
     def __init__(self, theta=None, x1: float = 0.5, label: int = 1) -> None:
         theta = numeric.example_problem()[2] if theta is None else np.asarray(theta, float)
         if theta.shape != (3, 2):
             raise ValueError(f"theta must have shape (3, 2), got {theta.shape}")
         self.theta_sliders = {
             (k, j): W.FloatSlider(
-                value=float(theta[k, j]),
-                min=-3,
-                max=3,
-                step=0.05,
-                description=f"Θ{k + 1}{j}",
-                readout_format=".2f",
+                value=float(theta[k, j]), min=-3, max=3, step=0.05,
+                description=f"Θ{subscript(f'{k + 1}{j}')}", readout_format=".2f",
+                style=_slider_style(44), layout=W.Layout(width="410px"),
             )
             for k in range(3)
             for j in range(2)
-        }
+        }  # fmt: skip
         self.x1 = W.FloatSlider(value=x1, min=-4, max=4, step=0.05, description="x₁",
-                                readout_format=".2f")  # fmt: skip
+                                readout_format=".2f", style=_slider_style(44),
+                                layout=W.Layout(width="410px"))  # fmt: skip
         self.label = W.Dropdown(options=[("class 1", 0), ("class 2", 1), ("class 3", 2)],
-                                value=label, description="label y")  # fmt: skip
+                                value=label, description="label y", style=_slider_style(60),
+                                layout=W.Layout(width="200px"))  # fmt: skip
         self.hypotheses, self.jacobian, self.parts = W.HTML(), W.HTML(), W.HTML()
         self.readout = W.HTML()
         self.state: dict = {}
-        grid = W.GridBox(list(self.theta_sliders.values()),
-                         layout=W.Layout(grid_template_columns="repeat(2, 320px)"))  # fmt: skip
-        controls = W.VBox([grid, self.x1, self.label])
-        super().__init__([W.HBox([controls, self.readout]),
-                          W.HBox([self.hypotheses, self.jacobian, self.parts])])  # fmt: skip
+        wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 16px")
+        grid = W.HBox(list(self.theta_sliders.values()), layout=W.Layout(
+            flex_flow="row wrap", width="840px", max_width="100%"))  # fmt: skip
+        controls = W.VBox([grid, W.HBox([self.x1, self.label], layout=wrap)])
+        figures = W.HBox([self.hypotheses, self.jacobian, self.parts, self.readout], layout=wrap)
+        super().__init__(_root([controls, figures]))
+        self.add_class("projector")
+        self.add_class("article-explorer")
         for control in (*self.theta_sliders.values(), self.x1, self.label):
             control.observe(self.update, names="value")
         self.update()
@@ -229,24 +340,26 @@ class ArticleExplorer(W.VBox):
     def update(self, _change=None) -> None:
         """Recompute and redraw."""
         s = self.state = self.compute()
-        self.hypotheses.value = views.bars(s["h"], title="hypotheses h_k", css_class="h-value")
-        self.jacobian.value = views.heatmap(s["jacobian"], title="∂h_j/∂z_k = diag(h) − hhᵀ")
+        self.hypotheses.value = views.bars(s["h"], title="hypotheses hₖ", css_class="h-value",
+                                           symbol="h")  # fmt: skip
+        self.jacobian.value = views.heatmap(s["jacobian"], title="∂hₖ/∂zₗ = diag(h) − hhᵀ",
+                                            cell=56)  # fmt: skip
+        names = ["∂J/∂Θ₁₀", "∂J/∂Θ₁₁"]
         self.parts.value = views.stacked_parts(
-            s["parts"], s["totals"], labels=["∂J/∂Θ10", "∂J/∂Θ11"],
-            title="Parts I, II, III of each derivative",
-        )  # fmt: skip
+            s["parts"], s["totals"], labels=names, title="Parts I, II, III of each derivative"
+        )
         rows = "".join(
-            f"<tr><td>Part {name}</td><td>{s['parts'][ell, 0]:+.4f}</td>"
-            f"<td>{s['parts'][ell, 1]:+.4f}</td></tr>"
+            f"<tr><td>Part {name}</td><td>{fmt(s['parts'][ell, 0])}</td>"
+            f"<td>{fmt(s['parts'][ell, 1])}</td></tr>"
             for ell, name in enumerate(("I", "II", "III"))
         )
         self.readout.value = (
-            '<table class="explorer-readout" style="font-family: sans-serif; margin-left: 1em">'
-            "<tr><th></th><th>∂J/∂Θ10</th><th>∂J/∂Θ11</th></tr>"
-            f"{rows}<tr><td><b>sum</b></td><td>{s['totals'][0]:+.4f}</td>"
-            f"<td>{s['totals'][1]:+.4f}</td></tr>"
-            f"<tr><td>(h₁ − y₁)·x_j</td><td>{s['expected'][0]:+.4f}</td>"
-            f"<td>{s['expected'][1]:+.4f}</td></tr></table>"
+            '<table class="explorer-readout"><tr><th></th>'
+            f"<th>{names[0]}</th><th>{names[1]}</th></tr>{rows}"
+            f'<tr><td><b>sum</b></td><td class="total">{fmt(s["totals"][0])}</td>'
+            f'<td class="total">{fmt(s["totals"][1])}</td></tr>'
+            f"<tr><td>(h₁ − y₁)·xⱼ</td><td>{fmt(s['expected'][0])}</td>"
+            f"<td>{fmt(s['expected'][1])}</td></tr></table>"
         )
 
 
@@ -261,11 +374,12 @@ def article_explorer(theta=None, x1: float = 0.5, label: int = 1) -> ArticleExpl
     return ArticleExplorer(theta, x1, label)
 
 
-class TrainingExplorer(W.VBox):
+class TrainingExplorer(_Snapshot, W.VBox):
     """Step through gradient descent on the one-feature model; change the learning rate.
 
-    Changing the learning rate retrains (a few milliseconds for small data);
-    moving the iteration slider only redraws.
+    Changing the learning rate retrains once (a few milliseconds for small
+    data) and caches the run; moving the iteration slider only redraws two
+    SVG views (about a millisecond), so both follow the slider live.
 
     Attributes
     ----------
@@ -276,56 +390,77 @@ class TrainingExplorer(W.VBox):
     history : derivation.training.History
         The current run.
     state : dict
-        ``iteration``, ``learning_rate``, ``theta``, ``loss``, ``accuracy``.
+        ``iteration``, ``learning_rate``, ``theta``, ``loss``, ``accuracy`` and
+        ``h`` (the hypotheses along ``x_grid``).
     """
+
+    x_grid = np.linspace(-4.0, 4.0, 121)
+    _snapshot_views = ("readout", "curves_view", "loss_view")
+    _title = "Training explorer"
 
     def __init__(self, X, labels, *, steps: int = 300, learning_rate: float = 0.01) -> None:
         self.X, self.labels = np.asarray(X, float), np.asarray(labels)
         if self.X.ndim != 2 or self.X.shape[1] != 2:
             raise ValueError(f"expected the one-feature design matrix (m, 2), got {self.X.shape}")
         self.steps = steps
-        self.iteration = W.IntSlider(value=0, min=0, max=steps, description="iteration",
-                                     continuous_update=False, style=_STYLE)  # fmt: skip
+        self.iteration = W.IntSlider(
+            value=0, min=0, max=steps, description="step", style=_slider_style(),
+            layout=W.Layout(width=_SLIDER_WIDTH),
+        )  # fmt: skip
         self.learning_rate = W.FloatLogSlider(value=learning_rate, base=10, min=-4, max=-1,
-                                              step=0.1, description="learning rate",
-                                              continuous_update=False, style=_STYLE)  # fmt: skip
-        self.figure, self.readout = W.Output(), W.HTML()
+                                              step=0.1, description="rate η", readout_format=".4f",
+                                              continuous_update=False, style=_slider_style(),
+                                              layout=W.Layout(width=_SLIDER_WIDTH))  # fmt: skip
+        self.curves_view, self.loss_view, self.readout = W.HTML(), W.HTML(), W.HTML()
         self.state: dict = {}
-        super().__init__([W.HBox([W.VBox([self.iteration, self.learning_rate]), self.readout]),
-                          self.figure])  # fmt: skip
+        self._runs: dict[float, training.History] = {}
+        wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 16px")
+        controls = W.HBox([W.VBox([self.iteration, self.learning_rate]), self.readout],
+                          layout=wrap)  # fmt: skip
+        views_box = W.HBox([self.curves_view, self.loss_view], layout=wrap)
+        super().__init__(_root([controls, views_box]))
+        self.add_class("projector")
+        self.add_class("training-explorer")
+        self._points = np.column_stack([self.X[:, 1], self.labels])
         self.learning_rate.observe(self._retrain, names="value")
         self.iteration.observe(self.update, names="value")
         self._retrain()
 
     def _retrain(self, _change=None) -> None:
-        self.history = training.gradient_descent(
-            self.X, self.labels, learning_rate=float(self.learning_rate.value), steps=self.steps
-        )
+        rate = float(self.learning_rate.value)
+        if rate not in self._runs:
+            self._runs[rate] = training.gradient_descent(
+                self.X, self.labels, learning_rate=rate, steps=self.steps
+            )
+        self.history = self._runs[rate]
         self.update()
 
     def update(self, _change=None) -> None:
         """Show the model at the chosen iteration."""
-        import matplotlib.pyplot as plt
-
         i = int(self.iteration.value)
         h = self.history
+        H = numeric.hypotheses(h.thetas[i], numeric.design_matrix(self.x_grid))
         self.state = {
             "iteration": i, "learning_rate": float(self.learning_rate.value),
             "theta": h.thetas[i], "loss": float(h.losses[i]), "accuracy": float(h.accuracy[i]),
+            "h": H,
         }  # fmt: skip
         self.readout.value = (
-            f'<div class="training-readout" style="font-family: sans-serif; margin-left: 1em">'
-            f"step {i}: loss J = {h.losses[i]:.4f}, accuracy {h.accuracy[i]:.0%}</div>"
+            f'<div class="training-readout explorer-readout">step {i}: cost J = '
+            f"{h.losses[i]:.4f}<br>accuracy {h.accuracy[i]:.0%}</div>"
         )
-        Y = numeric.one_hot(self.labels, h.thetas.shape[1])
-        with self.figure:
-            self.figure.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
-            plots.hypotheses_along_x1(h.thetas[i], self.X, Y, ax=axes[0])
-            plots.loss_curves({"cost J": h.losses}, ax=axes[1])
-            axes[1].plot([i], [h.losses[i]], "o", color="black")
-            fig.tight_layout()
-            plt.show()
+        self.curves_view.value = views.curves(
+            self.x_grid, H.T, title=f"hₖ(x₁) after {i} steps", xlabel="x₁",
+            names=["h₁", "h₂", "h₃"], points=self._points,
+        )  # fmt: skip
+        losses = h.losses
+        lo = 10 ** np.floor(np.log10(max(losses.min(), 1e-3)))
+        hi = 10 ** np.ceil(np.log10(losses.max()))
+        self.loss_view.value = views.curves(
+            np.arange(losses.size), losses, title="cost J (log scale)", xlabel="step",
+            names=[f"η = {self.learning_rate.value:.4g}"], y_range=(lo, hi), log=True,
+            marker=(i, losses[i]),
+        )  # fmt: skip
 
 
 def training_explorer(
@@ -335,22 +470,69 @@ def training_explorer(
     return TrainingExplorer(X, labels, steps=steps, learning_rate=learning_rate)
 
 
+def typeset(text: str) -> str:
+    """Checker text as HTML with its formulas typeset: ``e^{z_1}`` becomes e<sup>z₁</sup>.
+
+    >>> typeset("v' = e^{z_1} and h_k, x_j, y1 < 2")
+    "v' = e<sup>z₁</sup> and hₖ, xⱼ, y1 &lt; 2"
+    """
+    out = escape(text, quote=False)
+    out = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), out)
+    out = re.sub(r"(?<=[A-Za-zΘ])_([0-9a-z])", lambda m: subscript(m[1]), out)
+    out = re.sub(r"\^\{([^{}]*)\}", r"<sup>\1</sup>", out)
+    return re.sub(r"\^([0-9A-Za-z⊤])", r"<sup>\1</sup>", out)
+
+
+def _verdict(key: str, text: str):
+    """(Feedback or None, message) for ``text``; None when nothing was typed."""
+    from . import exercises
+
+    if not text.strip():
+        return None, "… not answered yet: type your answer between the quotes"
+    feedback = exercises.check(key, text)
+    shown = str(feedback)
+    return feedback, f"{shown[:2]}for ‘{text.strip()}’: {shown[2:]}"
+
+
+def answer_feedback(key: str, text: str) -> str:
+    """The verdict on ``text`` for exercise ``key``, tagged with the text it judged.
+
+    An empty answer (or only spaces) is "not answered yet", not wrong; any
+    other text goes to :func:`derivation.exercises.check` and its feedback is
+    returned as ``str(feedback)``, with ``for ‘text’:`` after the ✔ or ✘.
+
+    >>> answer_feedback("part2", "  ")
+    '… not answered yet: type your answer between the quotes'
+    >>> answer_feedback("part2", "y2*h1")[:18]
+    '✔ for ‘y2*h1’: rig'
+    """
+    return _verdict(key, text)[1]
+
+
 class AnswerBox(W.VBox):
     """A text box for one exercise, a Check button, and the checker's feedback.
 
-    The text is parsed by :func:`derivation.exercises.parse` (a whitelist, never
-    evaluated), so the box is safe to serve with Voilà.
+    Enter in the box checks (``continuous_update=False``: the text reaches the
+    kernel on Enter or when the box loses focus, and a changed value is
+    checked at once); so does the button.  The feedback names the text it
+    judged ("✔ for ‘-h1*h2’: ...") and is cleared, never left standing, when
+    a different text arrives.  The text is parsed by
+    :func:`derivation.exercises.parse` (a whitelist, never evaluated), so the
+    box is safe to serve with Voilà.  Box, button and feedback have fixed
+    widths, so they sit at the same place in every answer box.
 
     Attributes
     ----------
     text : Text
         Where the learner types, e.g. ``-h1*h2``.
     button : Button
-        Runs the check (Enter in the box does too).
+        Runs the check.
     feedback : HTML
-        The result.
+        The result, for ``judged``.
+    judged : str or None
+        The text the shown feedback belongs to.
     result : derivation.exercises.Feedback or None
-        The last check.
+        The last check (None when the box is empty).
     """
 
     def __init__(self, key: str) -> None:
@@ -361,27 +543,38 @@ class AnswerBox(W.VBox):
                 f"unknown exercise {key!r}; expected one of {list(exercises.EXERCISES)}"
             )
         self.key = key
-        self.question = W.HTML(f"<b>{exercises.EXERCISES[key].question}</b> =")
-        self.text = W.Text(placeholder="e.g. -h1*h2", layout=W.Layout(width="320px"))
-        self.button = W.Button(description="Check", button_style="primary")
-        self.feedback = W.HTML()
+        self.question = W.HTML(f"<b>{typeset(exercises.EXERCISES[key].question)}</b> =",
+                               layout=W.Layout(width="100%"))  # fmt: skip
+        self.text = W.Text(placeholder="e.g. -h1*h2, then Enter", continuous_update=False,
+                           layout=W.Layout(width="360px"))  # fmt: skip
+        self.button = W.Button(description="Check", button_style="primary",
+                               layout=W.Layout(width="100px"))  # fmt: skip
+        self.feedback = W.HTML(layout=W.Layout(width="560px", min_height="28px"))
         self.result = None
+        self.judged: str | None = None
         self.button.on_click(lambda _: self.run())
-        self.text.continuous_update = False
-        super().__init__([W.HBox([self.question, self.text, self.button]), self.feedback])
+        self.text.observe(self._on_text, names="value")
+        super().__init__([self.question, W.HBox([self.text, self.button]), self.feedback],
+                         layout=W.Layout(width="580px"))  # fmt: skip
+        self.add_class("answer-box")
+
+    def _on_text(self, change) -> None:
+        self.feedback.value, self.judged, self.result = "", None, None
+        self.run()
 
     def run(self) -> None:
-        """Check the current text and show the feedback."""
-        from html import escape
-
-        from . import exercises
-
-        self.result = exercises.check(self.key, self.text.value)
-        colour = "#0072B2" if self.result.correct else "#D55E00"
+        """Check the current text (unless its verdict is already shown) and show the feedback."""
+        text = self.text.value
+        if text == self.judged:
+            return
+        self.result, message = _verdict(self.key, text)
+        colour = "#555" if self.result is None else "#0072B2" if self.result.correct else "#D55E00"
         self.feedback.value = (
-            f'<div class="answer-feedback" style="color: {colour}; font-family: sans-serif">'
-            f"{escape(str(self.result))}</div>"
+            f'<div class="answer-feedback" data-judged="{escape(text)}" '
+            f'style="color: {colour}; font-family: sans-serif; font-size: 16px">'
+            f"{typeset(message)}</div>"
         )
+        self.judged = text
 
 
 def answer_box(key: str) -> AnswerBox:

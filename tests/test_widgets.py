@@ -1,10 +1,47 @@
-"""The explorers without a browser: set controls, compare the state with derivation.numeric."""
+"""The explorers and answer boxes without a browser: set controls, compare the state with numeric.
+
+Every stated answer in notebook 06 is checked here against the explorer itself:
+each test drives the widget to the state the answer describes, asserts the claim
+from the widget's own ``state``, and asserts that the figure quoted in the
+notebook is the one the widget computes.
+"""
+
+import json
+import re
+import time
 
 import numpy as np
 import pytest
+from servers import ROOT
 
-from derivation import numeric, stability
-from derivation.widgets import article_explorer, logits_explorer
+from derivation import numeric, stability, views
+from derivation.widgets import (
+    RANGES,
+    answer_box,
+    answer_feedback,
+    article_explorer,
+    logits_explorer,
+    training_explorer,
+    typeset,
+)
+
+NORMAL, HUGE = RANGES
+
+
+def answers_06() -> str:
+    """The text of notebook 06's hidden answers (inside <details>), as one string."""
+    nb = json.loads((ROOT / "notebooks" / "06_explorers.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return "\n".join(re.findall(r"<details><summary>Answer</summary>(.*?)</details>", text, re.S))
+
+
+def quoted(figure: str) -> str:
+    """Assert that notebook 06's answers quote ``figure``; return it."""
+    assert figure in answers_06(), f"notebook 06's answers do not say {figure}"
+    return figure
+
+
+# --- the logits explorer -------------------------------------------------------------------
 
 
 def test_logits_explorer_recomputes_from_numeric():
@@ -26,12 +63,61 @@ def test_logits_explorer_recomputes_from_numeric():
     assert s["eigenvalues"][0] == pytest.approx(0, abs=1e-15)
 
 
-def test_the_view_shows_the_state_numbers():
+def test_the_view_shows_the_state_numbers_typeset():
     ex = logits_explorer(logits=[0.0, 1.0, 2.0])
     for k, p in enumerate(ex.state["p"]):
-        assert f'class="p-value" data-index="{k}"' in ex.probabilities.value
+        assert f'data-index="{k}"' in ex.probabilities.value
         assert f">{p:.4f}<" in ex.probabilities.value
     assert f"{ex.state['loss']:.6g}" in ex.readout.value
+    assert [s.description for s in ex.logit_sliders] == ["z₁", "z₂", "z₃"]
+    assert ">p₁<" in ex.probabilities.value and "−log p₁" in ex.readout.value
+    assert "_" not in ex.probabilities.value + ex.jacobian.value + ex.gradient.value
+
+
+def test_numbers_are_at_least_14_px_and_sliders_at_least_300_px():
+    ex = logits_explorer(classes=6)
+    for view in (ex.probabilities, ex.jacobian, ex.gradient):
+        sizes = [int(v) for v in re.findall(r'font-size="(\d+)"', view.value)]
+        assert sizes and min(sizes) >= 14
+    for slider in [*ex.logit_sliders, ex.temperature]:
+        width = int(slider.layout.width.removesuffix("px"))
+        label = int(slider.style.description_width.removesuffix("px"))
+        assert width - label - 64 >= 300  # the readout takes 64 px
+
+
+def test_exact_zeros_show_as_0_and_tiny_values_are_not_rounded_to_zero():
+    assert views.fmt(0.0) == views.fmt(-0.0) == "0"
+    assert views.fmt(-0.38171) == "−0.3817"
+    assert views.fmt(-1.2e-17) == "−1.2e−17"
+    ex = logits_explorer(logits=[2.0, 1.0, 0.1])
+    ex.logit_sliders[0].value = 10.0
+    assert "−0.0000" not in ex.jacobian.value and ">≈0<" in ex.jacobian.value
+    assert "6.6e−5" in ex.readout.value  # the eigenvalues, tiny but not zero
+
+
+def test_the_jacobian_colours_are_on_a_fixed_scale_with_a_switch_to_auto():
+    ex = logits_explorer(logits=[10.0, 0.0, 0.0])
+    fixed = ex.jacobian.value
+    assert ex.state["jacobian_limit"] == views.JACOBIAN_LIMIT == 0.25
+    assert "colour scale ±0.25 (fixed)" in fixed
+    # on the fixed scale a near-zero Jacobian is near white (#f7f7f7 is RdBu_r's centre)
+    assert fixed.count('fill="#f') >= 9
+    ex.jacobian_scale.index = 1
+    assert ex.state["jacobian_limit"] is None and "(auto)" in ex.jacobian.value
+    # the bound itself: p(1 - p) and p_k p_l never exceed 1/4
+    rng = np.random.default_rng(0)
+    for z in rng.normal(scale=3, size=(200, 4)):
+        assert np.abs(numeric.softmax_jacobian(z)).max() <= 0.25
+
+
+def test_the_gradient_is_drawn_as_visible_bars_with_their_scale():
+    ex = logits_explorer(logits=[2.0, 1.0, 0.1])
+    svg = ex.gradient.value
+    heights = [float(h) for h in re.findall(r'class="bar"[^>]*height="([\d.]+)"', svg)]
+    assert len(heights) == 3 and min(heights) > 10  # px
+    assert "bars to ±0.5" in svg  # |g| <= 0.341: the scale is the next of 1, 2, 5 x 10^n
+    ex.temperature.value = 0.1
+    assert "bars to ±0.0005" in ex.gradient.value
 
 
 def test_changing_the_number_of_classes_rebuilds_the_sliders():
@@ -45,13 +131,148 @@ def test_changing_the_number_of_classes_rebuilds_the_sliders():
 
 def test_the_huge_range_shows_naive_softmax_failing_and_the_stable_one_not():
     ex = logits_explorer()
-    ex.range_switch.value = "huge (±1000)"
+    ex.range_switch.value = HUGE
     assert ex.logit_sliders[0].max == 1000
     ex.logit_sliders[0].value = 900.0
     assert np.isnan(ex.state["naive_p"]).any()
     np.testing.assert_array_equal(ex.state["naive_p"], stability.naive_softmax(ex.state["z"]))
     assert np.all(np.isfinite(ex.state["p"])) and np.isfinite(ex.state["loss"])
     assert "NaN" in ex.readout.value
+
+
+def test_a_range_switch_keeps_the_logits_or_clips_them_and_says_so():
+    ex = logits_explorer(logits=[2.0, 1.0, 0.1])
+    old = ex.logit_sliders
+    ex.range_switch.value = HUGE
+    s = ex.state
+    np.testing.assert_array_equal(s["z"], [2.0, 1.0, 0.1])  # kept, not rounded to the step
+    assert ex.logit_sliders[0] is not old[0]  # new slider views: keys act on the new range
+    assert [(sl.min, sl.max, sl.step) for sl in ex.logit_sliders] == [(-1000, 1000, 1.0)] * 3
+    assert "logits kept" in ex.message.value and "move 1" in ex.message.value
+    ex.logit_sliders[0].value = 800.0
+    ex.logit_sliders[2].value = -25.0
+    ex.range_switch.value = NORMAL
+    np.testing.assert_array_equal(ex.state["z"], [10.0, 1.0, -10.0])
+    assert "z₁ 800.0 → 10.0" in ex.message.value and "z₃ −25.0 → −10.0" in ex.message.value
+    assert [(sl.min, sl.max, sl.step) for sl in ex.logit_sliders] == [(-10, 10, 0.1)] * 3
+
+
+def test_the_explorers_fall_back_to_a_picture_not_their_text_repr():
+    ex = logits_explorer()
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "<svg" in bundle["text/html"] and "p-value" in bundle["text/html"]
+    assert not bundle["text/plain"].startswith("LogitsExplorer(")
+
+
+# --- notebook 06's answers, each driven and asserted ------------------------------------------
+
+
+def start():
+    """The logits explorer as notebook 06 builds it."""
+    return logits_explorer(logits=[2.0, 1.0, 0.1])
+
+
+def test_06_answer_1_adding_5_to_every_logit_changes_nothing():
+    ex = start()
+    before = ex.state
+    for slider in ex.logit_sliders:
+        slider.value += 5
+    s = ex.state
+    np.testing.assert_allclose(s["p"], before["p"], rtol=1e-12)
+    np.testing.assert_allclose(s["jacobian"], before["jacobian"], atol=1e-15)
+    np.testing.assert_allclose(s["gradient"], before["gradient"], atol=1e-15)
+    assert quoted("(0.6590, 0.2424, 0.0986)") == f"({', '.join(f'{v:.4f}' for v in s['p'])})"
+
+
+def test_06_answer_2_at_z1_10_the_rank_stays_2():
+    ex = start()
+    ex.logit_sliders[0].value = 10.0
+    s = ex.state
+    assert f"{s['p'][0]:.5f}" == quoted("0.99983")
+    assert np.abs(s["jacobian"]).max() < float(quoted("0.0002"))
+    assert s["rank"] == 2 and "rank **stays 2**" in answers_06()
+    largest = [f"{e:.5f}" for e in s["eigenvalues"][::-1][:2]]
+    assert largest == [quoted("0.00028"), quoted("0.00007")]
+    assert f"{s['gradient'][0]:.5f}" == quoted("-0.00017")
+    ex.true_class.value = 1
+    g = ex.state["gradient"]
+    assert f"({g[0]:.1f}, {g[1]:.1f}, {g[2]:.4f})" == quoted("(1.0, -1.0, 0.0001)")
+
+
+def test_06_answer_3_a_small_T_gives_a_tiny_gradient_when_the_prediction_is_right():
+    ex = start()
+    ex.temperature.value = 0.1
+    s = ex.state
+    assert f"({', '.join(f'{v:.5f}' for v in s['p'])})" == quoted("(0.99995, 0.00005, 0.00000)")
+    assert f"{np.abs(s['gradient']).max():.5f}" == quoted("0.00045")
+    ex.true_class.value = 1
+    assert round(np.abs(ex.state["gradient"]).max()) == 10 and "about 10" in answers_06()
+    ex.true_class.value = 0
+    ex.temperature.value = 10.0
+    s = ex.state
+    assert f"({', '.join(f'{v:.3f}' for v in s['p'])})" == quoted("(0.366, 0.331, 0.303)")
+    assert f"{np.abs(s['gradient']).max():.3f}" == quoted("0.063")
+
+
+def test_06_answer_4_at_800_naive_softmax_is_nan_and_the_stable_one_exact():
+    ex = start()
+    ex.range_switch.value = HUGE
+    ex.logit_sliders[0].value = 800.0
+    s = ex.state
+    assert np.isnan(s["naive_p"][0]) and "NaN" in answers_06()
+    np.testing.assert_array_equal(s["p"], [1.0, 0.0, 0.0])
+    assert s["loss"] == 0.0 and "exactly 0" in answers_06()
+
+
+def test_06_answer_5_with_K_6_exactly_one_eigenvalue_is_zero():
+    ex = start()
+    ex.classes.value = 6
+    eig = ex.state["eigenvalues"]
+    assert abs(eig[0]) < 1e-16 and np.all(eig[1:] > 0.01) and ex.state["rank"] == 5
+    assert "5 $= K - 1$" in answers_06()
+
+
+def test_06_article_answer_1_with_label_class_1_part_I_survives_negative():
+    ex = article_explorer(x1=0.5, label=1)
+    ex.label.value = 0
+    s = ex.state
+    assert np.all(s["parts"][1:] == 0) and np.all(s["parts"][0] < 0)
+    assert [views.fmt(t).replace("−", "-") for t in s["totals"]] == [
+        quoted("-0.7633"), quoted("-0.3817")
+    ]
+
+
+def test_06_article_answer_2_at_x1_0_dJ_dTheta11_is_exactly_0():
+    ex = article_explorer(x1=0.5, label=1)
+    ex.x1.value = 0.0
+    s = ex.state
+    assert s["totals"][1] == 0 and np.all(s["parts"][:, 1] == 0)
+    assert f"{s['totals'][0]:.4f}" == quoted("0.3982")
+
+
+def test_06_article_answer_3_theta10_at_its_maximum_gives_h1_0_84_not_1():
+    ex = article_explorer(x1=0.5, label=1)
+    ex.label.value = 0
+    slider = ex.theta_sliders[0, 0]
+    slider.value = slider.max
+    s = ex.state
+    assert slider.max == 3 and f"{s['h'][0]:.4f}" == quoted("0.8360")
+    assert [f"{t:.4f}" for t in s["totals"]] == [quoted("-0.1640"), quoted("-0.0820")]
+    np.testing.assert_allclose(s["totals"][0], s["h"][0] - 1, atol=1e-15)
+
+
+def test_every_06_question_has_a_hidden_answer():
+    nb = json.loads((ROOT / "notebooks" / "06_explorers.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        text = "".join(cell["source"])
+        if text.startswith("**Predict, then move.**"):
+            questions = re.findall(r"^\d\. ", text, re.M)
+            assert len(questions) == text.count("<details><summary>Answer</summary>") > 0
+            assert "What to notice" not in text  # no answer in plain sight
+
+
+# --- the article explorer ----------------------------------------------------------------------
 
 
 def test_article_explorer_parts_add_up_to_the_article_result():
@@ -78,7 +299,8 @@ def test_article_explorer_parts_add_up_to_the_article_result():
 def test_article_explorer_for_every_label(label):
     ex = article_explorer(label=label)
     np.testing.assert_allclose(ex.state["totals"], ex.state["expected"], atol=1e-15)
-    assert 'class="part-total"' in ex.parts.value
+    assert 'class="part-total' in ex.parts.value
+    assert "Θ₁₀" in ex.parts.value and ex.theta_sliders[0, 0].description == "Θ₁₀"
 
 
 def test_bad_arguments():
@@ -86,13 +308,17 @@ def test_bad_arguments():
         logits_explorer(classes=7)
     with pytest.raises(ValueError, match="expected 3 logits"):
         logits_explorer(logits=[1.0, 2.0])
+    with pytest.raises(ValueError, match="±10"):
+        logits_explorer(logits=[11.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="shape"):
         article_explorer(theta=np.zeros((2, 2)))
 
 
+# --- the training explorer ---------------------------------------------------------------------
+
+
 def test_training_explorer_steps_through_the_run():
     from derivation.training import gradient_descent, make_data
-    from derivation.widgets import training_explorer
 
     X, labels = make_data(30, seed=4)
     ex = training_explorer(X, labels, steps=40, learning_rate=0.01)
@@ -100,6 +326,9 @@ def test_training_explorer_steps_through_the_run():
     run = gradient_descent(X, labels, learning_rate=0.01, steps=40)
     np.testing.assert_array_equal(ex.state["theta"], run.thetas[25])
     assert ex.state["loss"] == run.losses[25]
+    H = numeric.hypotheses(run.thetas[25], numeric.design_matrix(ex.x_grid))
+    np.testing.assert_array_equal(ex.state["h"], H)
+    assert "after 25 steps" in ex.curves_view.value and 'class="marker"' in ex.loss_view.value
     ex.learning_rate.value = 0.001
     slower = gradient_descent(X, labels, learning_rate=0.001, steps=40)
     np.testing.assert_allclose(ex.state["theta"], slower.thetas[25], rtol=1e-12)
@@ -108,9 +337,23 @@ def test_training_explorer_steps_through_the_run():
         training_explorer(np.ones((3, 3)), [0, 1, 2])
 
 
-def test_answer_box_checks_what_is_typed():
-    from derivation.widgets import answer_box
+def test_the_training_explorer_redraws_within_50_ms():
+    from derivation.training import make_data
 
+    X, labels = make_data(90, seed=0)
+    ex = training_explorer(X, labels, steps=300, learning_rate=0.01)
+    times = []
+    for i in range(0, 300, 7):
+        t0 = time.perf_counter()
+        ex.iteration.value = i
+        times.append(time.perf_counter() - t0)
+    assert sorted(times)[int(0.95 * (len(times) - 1))] < 0.05
+
+
+# --- answer boxes ------------------------------------------------------------------------------
+
+
+def test_answer_box_checks_what_is_typed():
     box = answer_box("part2")
     box.text.value = "-y2*h1"
     box.button.click()
@@ -123,3 +366,34 @@ def test_answer_box_checks_what_is_typed():
     assert box.result.correct
     with pytest.raises(ValueError, match="unknown exercise"):
         answer_box("nope")
+
+
+def test_enter_checks_and_the_verdict_names_the_text_it_judged():
+    box = answer_box("dh2/dTheta10")
+    assert box.text.continuous_update is False  # the text arrives on Enter (or leaving the box)
+    box.text.value = "h1*h2"  # what Enter does: the value changes, and the box checks it
+    assert box.judged == "h1*h2" and not box.result.correct
+    assert "✘ for ‘h1*h2’" in box.feedback.value
+    box.text.value = "-h1*h2"
+    assert box.judged == "-h1*h2" and box.result.correct
+    assert "✔ for ‘-h1*h2’" in box.feedback.value and "h1*h2’: a lost" not in box.feedback.value
+    box.button.click()  # the same text again: the verdict stays, nothing is re-checked
+    assert box.judged == "-h1*h2"
+    box.text.value = ""
+    assert "not answered yet" in box.feedback.value and box.result is None
+
+
+def test_hints_are_typeset_and_the_layout_is_fixed():
+    box = answer_box("dh2/dTheta10")
+    box.text.value = "h1*h2"
+    assert "e^{" not in box.feedback.value and "e<sup>z₁</sup>" in box.feedback.value
+    assert typeset("e^{z_1} and x_j") == "e<sup>z₁</sup> and xⱼ"
+    other = answer_box("mean")
+    for a, b in ((box.text, other.text), (box.button, other.button), (box, other)):
+        assert a.layout.width == b.layout.width and a.layout.width.endswith("px")
+
+
+def test_code_checks_not_yet_answered_say_so():
+    assert answer_feedback("part2", "").startswith("… not answered yet")
+    assert answer_feedback("part2", "y2*h1").startswith("✔ for ‘y2*h1’: ")
+    assert answer_feedback("part2", "h1").startswith("✘ for ‘h1’: ")
