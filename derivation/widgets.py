@@ -106,7 +106,7 @@ def _nice_limit(value: float) -> float:
 
 
 class LogitsExplorer(_Snapshot, W.VBox):
-    """Move the logits; watch p, the Jacobian diag(p) - pp^T, p - y and the loss.
+    """Move the logits; watch h, the Jacobian diag(h) - hh^T, the gradient (h - y)/T and the loss.
 
     Attributes
     ----------
@@ -118,7 +118,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
         What the last range switch did to the logits (clipped ones are named).
     state : dict
         What is displayed, as numbers: ``z``, ``temperature``, ``true_class``,
-        ``p``, ``jacobian``, ``gradient``, ``loss``, ``naive_p``,
+        ``h`` (the hypotheses softmax(z / T), also under ``p``), ``jacobian``, ``gradient``, ``loss``, ``naive_p``,
         ``eigenvalues``, ``rank``, ``symmetric``, ``row_sums``, ``limit``,
         ``step``, ``jacobian_limit`` (None for auto) and ``message``.
     """
@@ -230,7 +230,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
         tol = 1e-12 * max(1.0, float(np.abs(eig).max()))
         limit, step = RANGES[self.range_switch.value]
         return {
-            "z": z, "temperature": T, "true_class": c, "p": p, "jacobian": J,
+            "z": z, "temperature": T, "true_class": c, "h": p, "p": p, "jacobian": J,
             "gradient": g[0] / T, "loss": float(loss), "naive_p": stability.naive_softmax(u),
             "eigenvalues": eig, "rank": int((np.abs(eig) > tol).sum()),
             "symmetric": bool(np.array_equal(J, J.T)), "row_sums": J.sum(axis=1),
@@ -243,14 +243,14 @@ class LogitsExplorer(_Snapshot, W.VBox):
         s = self.state = self.compute()
         K = s["p"].size
         self.probabilities.value = views.bars(
-            s["p"], title="probabilities p = softmax(z / T)", css_class="p-value", symbol="p"
+            s["h"], title="hypotheses h = softmax(z / T)", css_class="p-value", symbol="h"
         )
         self.jacobian.value = views.heatmap(
-            s["jacobian"], title="Jacobian ∂pₖ/∂zₗ", limit=s["jacobian_limit"],
+            s["jacobian"], title="Jacobian ∂hₖ/∂zₗ", limit=s["jacobian_limit"],
             cell=56 if K <= 4 else 52, digits=4 if K <= 4 else 3,
         )  # fmt: skip
         self.gradient.value = views.bars(
-            s["gradient"], title="gradient ∂L/∂z = (p − y) / T", css_class="grad-value",
+            s["gradient"], title="gradient ∂J/∂z = (h − y) / T", css_class="grad-value",
             signed=True, limit=_nice_limit(np.abs(s["gradient"]).max()), symbol="g",
             height=240,
         )  # fmt: skip
@@ -261,7 +261,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
         self.message.value = f'<div class="explorer-message">{escape(s["message"])}</div>'
         self.readout.value = (
             '<div class="explorer-readout">'
-            f"<b>loss</b> L = −log p{subscript(s['true_class'] + 1)} = "
+            f"<b>loss</b> J = −log h{subscript(s['true_class'] + 1)} = "
             f'<span class="loss-value">{s["loss"]:.6g}</span> · '
             f"<b>Jacobian</b>: symmetric {'yes' if s['symmetric'] else 'no'}, "
             f"largest |row sum| {np.abs(s['row_sums']).max():.1e}, "

@@ -70,7 +70,7 @@ def test_the_view_shows_the_state_numbers_typeset():
         assert f">{p:.4f}<" in ex.probabilities.value
     assert f"{ex.state['loss']:.6g}" in ex.readout.value
     assert [s.description for s in ex.logit_sliders] == ["z₁", "z₂", "z₃"]
-    assert ">p₁<" in ex.probabilities.value and "−log p₁" in ex.readout.value
+    assert ">h₁<" in ex.probabilities.value and "−log h₁" in ex.readout.value
     assert "_" not in ex.probabilities.value + ex.jacobian.value + ex.gradient.value
 
 
