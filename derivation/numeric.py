@@ -3,7 +3,10 @@
 Conventions: batch first, classes on the last axis.  Logits ``z`` have shape
 ``(..., K)`` with K >= 2; labels ``y`` are integer class indices ``0..K-1`` of
 shape ``z.shape[:-1]`` or one-hot rows of shape ``z.shape``.  float32 and
-float64 inputs keep their dtype.  Complex logits are accepted by the functions
+float64 inputs keep their dtype.  float16 inputs are computed in float32 and
+the results returned as float16: in float16 itself a sum of K ones overflows
+from K = 65520 on (softmax would be 0 everywhere at K = 70 000), and
+``exp`` overflows beyond 11.  Complex logits are accepted by the functions
 that compute values (softmax, log-softmax, cross-entropy, the article's cost),
 so that complex-step differentiation works on them; see :mod:`derivation.gradcheck`.
 
@@ -16,6 +19,19 @@ float64 at a logit gap of about 37 (NumPy, PyTorch and JAX all compute it that
 way).  Here that entry is computed as ``-sum_{k != c} p_k``, which has no
 cancellation, and the loss as ``log1p(sum_{k != c} e_k / e_c)``: both stay
 within a few ulps of the exact value at any gap.
+
+One more rounding matters at large gaps: ``d = z - max`` is rounded to half
+an ulp of ``d``, and ``exp(d)`` turns that absolute error into a relative one
+of up to ``|d| eps / 2``: about 350 ulps at a gap of 700.  Wherever the
+package shifts by the maximum (log-softmax always, cross-entropy when a logit
+exceeds 345 in float64 or 38 in float32), the exact error ``r`` of the
+subtraction is computed as well (TwoSum: ``d + r == z - max`` exactly) and
+``exp(d + r)`` is taken as ``exp(d) (1 + r)``.  With it, :func:`log_softmax`
+and :func:`cross_entropy` are within 2 ulps of mpmath on rows of 2 to 8
+logits at every gap from 0 to 1e4 (the tests check 4; the error of the row
+sum grows like ``log2 K`` ulps for longer rows), and
+``cross_entropy(z[None], [c])`` agrees with ``-log_softmax(z)[c]`` to the
+same ulps.  :func:`softmax` does not make this correction.
 """
 
 from __future__ import annotations
@@ -78,16 +94,26 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 
 def _check_logits(
-    z: ArrayLike, name: str = "z", *, allow_complex: bool = False, check_finite: bool = True
+    z: ArrayLike,
+    name: str = "z",
+    *,
+    allow_complex: bool = False,
+    check_finite: bool = True,
+    axis: int = -1,
 ) -> np.ndarray:
-    """Logits as a float array with a class axis of at least 2 and at least one row."""
+    """Logits as a float array with a class axis (``axis``) of at least 2 and at least one row."""
     z = _as_float(z, name, allow_complex=allow_complex)
+    where = "the last axis" if axis == -1 else f"axis {axis}"
     if z.ndim == 0:
-        raise ValueError(f"{name} must have a class axis (the last axis), got a scalar")
-    if z.shape[-1] < 2:
+        raise ValueError(f"{name} must have a class axis ({where}), got a scalar")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"axis must be a whole number, got {axis!r}")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis {axis} is out of range for {name} of shape {z.shape}")
+    if z.shape[axis] < 2:
         raise ValueError(
-            f"softmax needs at least two classes on the last axis of {name}, "
-            f"got shape {z.shape} (K = {z.shape[-1]})"
+            f"softmax needs at least two classes on {where} of {name}, "
+            f"got shape {z.shape} (K = {z.shape[axis]})"
         )
     if z.size == 0:
         raise ValueError(f"{name} is an empty batch (shape {z.shape}); expected at least one row")
@@ -96,39 +122,51 @@ def _check_logits(
     return z
 
 
-def _class_indices(y: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+def _widen(z: np.ndarray) -> np.ndarray:
+    """float16 as float32 (the precision the package computes float16 in); others as they are."""
+    return z.astype(np.float32) if z.dtype == np.float16 else z
+
+
+def _class_indices(
+    y: ArrayLike, shape: tuple[int, ...], *, name: str = "y", logits: str = "z"
+) -> np.ndarray:
     """Labels as integer class indices of shape ``shape[:-1]``, validated.
 
     Accepts integer indices (shape ``shape[:-1]``) or one-hot rows (``shape``).
+    ``name`` and ``logits`` are what the messages call the labels and the
+    logits: the caller's own names for them (``Y`` and ``X @ theta.T`` for
+    the article's model).
     """
     K = shape[-1]
     lab = np.asarray(y)
     if lab.shape == shape[:-1] and lab.dtype.kind in "iu":
         if lab.size and (lab.min() < 0 or lab.max() >= K):
             bad = lab[(lab < 0) | (lab >= K)].flat[0]
-            raise ValueError(f"class index {bad} is out of range; expected 0..{K - 1} for K = {K}")
+            raise ValueError(
+                f"class index {bad} in {name} is out of range; expected 0..{K - 1} for K = {K}"
+            )
         return lab.astype(np.intp, copy=False)
     if lab.shape == shape:
         if lab.dtype.kind not in "biuf":
-            raise ValueError(f"one-hot labels must be numbers, got dtype {lab.dtype}")
+            raise ValueError(f"one-hot {name} must be numbers, got dtype {lab.dtype}")
         if not np.all((lab == 0) | (lab == 1)):
-            raise ValueError("one-hot labels must contain only 0 and 1 (one class per row)")
+            raise ValueError(f"one-hot {name} must contain only 0 and 1 (one class per row)")
         sums = lab.sum(axis=-1)
         if not np.all(sums == 1):
             row = tuple(int(i) for i in np.argwhere(sums != 1)[0])
             raise ValueError(
-                f"each one-hot row must sum to 1 (exactly one class); row {row} sums to "
-                f"{sums[row]:g}"
+                f"each one-hot row of {name} must sum to 1 (exactly one class); row {row} "
+                f"sums to {sums[row]:g}"
             )
         return lab.argmax(axis=-1)
     if lab.shape == shape[:-1]:
         raise ValueError(
-            f"class indices must be integers, got dtype {lab.dtype}; "
+            f"class indices in {name} must be integers, got dtype {lab.dtype}; "
             "pass integer indices or one-hot rows"
         )
     raise ValueError(
-        f"labels of shape {lab.shape} do not match logits of shape {shape}: expected class "
-        f"indices of shape {shape[:-1]} or one-hot rows of shape {shape}"
+        f"{name} of shape {lab.shape} and {logits} of shape {shape} do not match: expected "
+        f"class indices of shape {shape[:-1]} or one-hot rows of shape {shape}"
     )
 
 
@@ -208,11 +246,79 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     --------
     >>> softmax([1000.0, 1000.0])
     array([0.5, 0.5])
+    >>> softmax(np.zeros((3, 1)), axis=0).ravel().round(4)  # classes on axis 0
+    array([0.3333, 0.3333, 0.3333])
     """
-    z = np.moveaxis(_check_logits(z, allow_complex=True), axis, -1)
-    e = np.exp(z - z.real.max(axis=-1, keepdims=True))
+    z = _check_logits(z, allow_complex=True, axis=axis)
+    wide = np.moveaxis(_widen(z), axis, -1)
+    e = np.exp(wide - wide.real.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
-    return np.moveaxis(e, -1, axis)
+    return np.moveaxis(e.astype(z.dtype, copy=False), -1, axis)
+
+
+def _shift_by_max(z: np.ndarray, top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``d = z - top`` per row and the exact rounding error ``r`` of that subtraction.
+
+    ``top`` is a column (shape ``(..., 1)``) of the maxima; see :func:`_two_diff`.
+    """
+    d, r = np.empty_like(z), np.empty_like(z)
+    _two_diff(z, top, d, r, np.empty_like(z))
+    return d, r
+
+
+def _two_diff(
+    z: np.ndarray,
+    top: np.ndarray,
+    d: np.ndarray,
+    r: np.ndarray,
+    t: np.ndarray,
+    *,
+    finite: bool = False,
+) -> None:
+    """Write ``d = fl(z - top)`` and its exact rounding error ``r`` (``t``: scratch).
+
+    TwoSum (Knuth): ``d + r == z - top`` exactly, for any magnitudes.  ``r``
+    is 0 where ``d`` overflowed (a spread beyond the largest float); pass
+    ``finite=True`` when the caller knows that the spread does not overflow.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(z, top, out=d)
+        np.subtract(d, z, out=r)  # -top, rounded
+        np.subtract(d, r, out=t)
+        np.subtract(z, t, out=t)  # z - (d - (d - z))
+        np.add(r, top, out=r)
+        np.subtract(t, r, out=r)  # r = (z - (d - back)) - (top + back)
+        if not finite and not np.all(np.isfinite(d)):
+            np.copyto(r, 0, where=~np.isfinite(d))
+
+
+#: a shifted block is corrected in chunks of about this many elements (they stay in cache,
+#: and the two scratch arrays are small: fresh memory costs a page fault per 4 KiB)
+_CHUNK_ELEMENTS = 2**15
+
+
+def _shifted_exp(zb: np.ndarray, top: np.ndarray, eb: np.ndarray, ib: np.ndarray, finite: bool):
+    """``eb = exp(zb - top)``, with the rounding of the subtraction corrected.
+
+    Returns ``(d_c, r_c)`` per row: ``d_c + r_c = z_c - top`` exactly for the
+    true class.  ``eb`` may be ``zb`` itself (chunks are read before written).
+    ``finite``: the block's spread ``max - min`` is known not to overflow.
+    """
+    n, K = zb.shape
+    step = max(1, _CHUNK_ELEMENTS // K)
+    r_buf, t_buf = np.empty((min(n, step), K), zb.dtype), np.empty((min(n, step), K), zb.dtype)
+    d_buf = np.empty_like(r_buf) if np.may_share_memory(zb, eb) else None
+    dc, rc = np.empty(n, zb.dtype), np.empty(n, zb.dtype)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        e = eb[a:b]
+        d, r = (e if d_buf is None else d_buf[: b - a]), r_buf[: b - a]
+        _two_diff(zb[a:b], top[a:b], d, r, t_buf[: b - a], finite=finite)
+        rows = np.arange(b - a)
+        dc[a:b], rc[a:b] = d[rows, ib[a:b]], r[rows, ib[a:b]]
+        np.exp(d, out=e)
+        e *= np.add(r, 1, out=r)  # exp(d + r) = exp(d) (1 + r) to first order
+    return dc, rc
 
 
 def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -230,15 +336,37 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     ndarray, same shape and dtype as ``z``
         ``z_k - log sum_l exp(z_l)``.
 
+    Notes
+    -----
+    With ``m`` the largest logit of a row, ``d = z - m`` (and its exact rounding
+    error ``r``) and ``e = exp(d)``, which is 1 at the maximum:
+
+        log_softmax(z)_k = d_k + r_k - log1p(sum_{l != argmax} e_l)
+
+    ``log1p`` keeps the largest entry, ``-log1p(small)``, accurate where
+    ``log(1 + small)`` would round ``1 + small`` (at a gap of 30 that lost 3 of
+    the 16 digits, and at 100 all of them).  Within 2 ulps of the exact value
+    (mpmath) for every entry at every gap (see the module's docstring), and
+    consistent with :func:`cross_entropy`: ``cross_entropy(z[None], [c]) ==
+    -log_softmax(z)[c]`` to those ulps.
+
     Examples
     --------
     >>> log_softmax([0.0, 0.0]).round(4)
     array([-0.6931, -0.6931])
+    >>> log_softmax([0.0, -100.0])  # the largest entry is -log1p(e^-100), not 0
+    array([-3.72007598e-44, -1.00000000e+02])
     """
-    z = np.moveaxis(_check_logits(z, allow_complex=True), axis, -1)
-    shifted = z - z.real.max(axis=-1, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return np.moveaxis(shifted, -1, axis)
+    z = _check_logits(z, allow_complex=True, axis=axis)
+    wide = np.moveaxis(_widen(z), axis, -1)
+    top = wide.real.argmax(axis=-1)[..., None]
+    d, r = _shift_by_max(wide, np.take_along_axis(wide, top, axis=-1))
+    e = np.exp(d)
+    e += e * r  # exp(d + r), to first order: r is at most half an ulp of d
+    np.put_along_axis(e, top, 0, axis=-1)
+    out = d - np.log1p(e.sum(axis=-1, keepdims=True))
+    out += r
+    return np.moveaxis(out.astype(z.dtype, copy=False), -1, axis)
 
 
 def softmax_jacobian(z: ArrayLike) -> np.ndarray:
@@ -268,6 +396,7 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
            [-0.25,  0.25]])
     """
     z = _check_logits(z)
+    dtype, z = z.dtype, _widen(z)
     p = softmax(z)
     jac = -p[..., :, None] * p[..., None, :]
     rest = 1 - p
@@ -277,7 +406,7 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
     np.put_along_axis(rest, top, masked.sum(axis=-1, keepdims=True), axis=-1)
     diagonal = np.einsum("...kk->...k", jac)  # a writable view of the diagonal
     diagonal[...] = p * rest
-    return jac
+    return jac.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------- cross-entropy
@@ -294,14 +423,15 @@ def _loss_rows(others, ec, zc, s) -> np.ndarray:
     """-log p_c per row, without cancellation at either end of the range.
 
     ``others = sum_{k != c} e_k``, ``ec = e_c`` and ``s = others + ec`` per row,
-    with ``e = exp(z - shift)``; ``zc = z_c - max`` when the rows were shifted
-    by their maximum (then ``e_c`` may have underflowed), else None.
+    with ``e = exp(z - shift)``; ``zc = (d_c, r_c)`` with ``d_c + r_c = z_c - max``
+    exactly when the rows were shifted by their maximum (then ``e_c`` may have
+    underflowed), else None.
     """
     confident = ec.real >= 0.5 * s.real  # p_c >= 1/2: log(s / e_c) = log1p(others / e_c)
     if zc is None:  # unshifted: e_c is a normal number, s / e_c is accurate
         return np.where(confident, np.log1p(others / ec), np.log(s / ec))
     safe_ec = np.where(confident, ec, 1)
-    return np.where(confident, np.log1p(others / safe_ec), np.log(s) - zc)
+    return np.where(confident, np.log1p(others / safe_ec), (np.log(s) - zc[0]) - zc[1])
 
 
 def _row_max(z: np.ndarray) -> np.ndarray:
@@ -331,7 +461,9 @@ def _blocks(z2: np.ndarray, idx: np.ndarray, want_grad: bool, scale_by: float, o
 
     The shift is 0 when every logit of the block lies within
     ``_NO_SHIFT_LIMIT`` (the usual case: saves a row maximum and a
-    subtraction), else the row's maximum.
+    subtraction), else the row's maximum; then the rounding error ``r`` of
+    ``z - max`` is carried along (``e = exp(d) (1 + r)``; see the module's
+    docstring), so that the result stays within a few ulps at any gap.
     """
     n, K = z2.shape
     grad = None
@@ -356,9 +488,9 @@ def _blocks(z2: np.ndarray, idx: np.ndarray, want_grad: bool, scale_by: float, o
         else:
             if not (np.isfinite(lo) and np.isfinite(hi)):
                 _check_finite(zb, "z")  # names the entry
-            np.subtract(zb, _row_max(zb), out=eb)
-            zc = eb[rows, ib]
-            np.exp(eb, out=eb)
+            with np.errstate(over="ignore"):
+                finite = bool(np.isfinite(hi - lo))
+            zc = _shifted_exp(zb, _row_max(zb), eb, ib, finite)  # d_c + r_c = z_c - max
         ec = eb[rows, ib]
         eb[rows, ib] = 0
         others = eb @ ones
@@ -375,11 +507,22 @@ def _prepare(z: ArrayLike, y: ArrayLike, reduction: str, *, allow_complex: bool 
     """Validate; return logits, their rows as (n, K), and the class indices (n,).
 
     The finite check is left to :func:`_blocks`, which does it block by block.
+    float16 rows come back as float32 (see the module's docstring).
     """
     _check_reduction(reduction)
     z = _check_logits(z, allow_complex=allow_complex, check_finite=False)
     idx = _class_indices(y, z.shape)
-    return z, np.ascontiguousarray(z.reshape(-1, z.shape[-1])), idx.reshape(-1)
+    return z, np.ascontiguousarray(_widen(z).reshape(-1, z.shape[-1])), idx.reshape(-1)
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """True when ``a`` and ``b`` are the very same elements (start, shape, strides, dtype)."""
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+    )
 
 
 def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "sum") -> np.generic:
@@ -416,7 +559,8 @@ def cross_entropy(z: ArrayLike, y: ArrayLike, reduction: Reduction = "sum") -> n
     """
     z, z2, idx = _prepare(z, y, reduction, allow_complex=True)
     loss = _blocks(z2, idx, want_grad=False, scale_by=1.0, out=None)[0].sum()
-    return loss / z2.shape[0] if reduction == "mean" else loss
+    loss = loss / z2.shape[0] if reduction == "mean" else loss
+    return loss if z2.dtype == z.dtype else z.dtype.type(loss)
 
 
 def cross_entropy_grad(z: ArrayLike, y: ArrayLike, reduction: Reduction = "sum") -> np.ndarray:
@@ -463,7 +607,9 @@ def cross_entropy_and_grad(
     out : ndarray, optional
         A C-contiguous array of ``z``'s shape and dtype to write the gradient
         into (saves an allocation per call in a training loop).  May be ``z``
-        itself, to overwrite the logits.
+        itself, to overwrite the logits.  An ``out`` that overlaps ``z`` only
+        in part (another view of the same buffer, shifted) is detected: the
+        logits are then read from a copy, so the gradient is still right.
 
     Returns
     -------
@@ -477,22 +623,43 @@ def cross_entropy_and_grad(
     Rows are processed in blocks of about 2**19 entries, so that the shift,
     the exponential, the row sums and the scaling of a block happen while it
     is in the CPU's cache.
+
+    Examples
+    --------
+    >>> z = np.array([[0.0, 0.0], [1.0, -1.0]])
+    >>> loss, grad = cross_entropy_and_grad(z, [0, 1], out=z)  # overwrite the logits
+    >>> grad is z, z.round(4)
+    (True, array([[-0.5   ,  0.5   ],
+           [ 0.8808, -0.8808]]))
     """
     z, z2, idx = _prepare(z, y, reduction)
     n = z2.shape[0]
     flat_out = None
     if out is not None:
-        if out.shape != z.shape or out.dtype != z.dtype or not out.flags.c_contiguous:
+        if (
+            not isinstance(out, np.ndarray)
+            or out.shape != z.shape
+            or out.dtype != z.dtype
+            or not out.flags.c_contiguous
+        ):
             raise ValueError(
                 f"out must be a C-contiguous array of shape {z.shape} and dtype {z.dtype}, "
-                f"got shape {out.shape}, dtype {out.dtype}"
+                f"got {type(out).__name__} of shape {np.shape(out)}, "
+                f"dtype {getattr(out, 'dtype', None)}"
             )
-        flat_out = out.reshape(z2.shape)
+        if out.dtype == z2.dtype:  # else float16: computed in float32, copied at the end
+            flat_out = out.reshape(z2.shape)
+            if np.may_share_memory(flat_out, z2) and not _same_memory(flat_out, z2):
+                z2 = z2.copy()  # partial overlap: writing a block would change later logits
     scale_by = 1.0 / n if reduction == "mean" else 1.0
     loss, grad = _blocks(z2, idx, want_grad=True, scale_by=scale_by, out=flat_out)
     loss = loss.sum()
     if reduction == "mean":
         loss = loss / n
+    if z2.dtype != z.dtype:  # float16, computed in float32
+        loss, grad = z.dtype.type(loss), grad.astype(z.dtype)
+        if out is not None:
+            out.reshape(z2.shape)[...] = grad
     return loss, (out if out is not None else grad.reshape(z.shape))
 
 
@@ -615,6 +782,25 @@ def _check_problem(theta: ArrayLike, X: ArrayLike, *, allow_complex: bool = Fals
     return theta, X
 
 
+def _problem_logits(theta: np.ndarray, X: np.ndarray, Y: ArrayLike | None = None):
+    """The logits ``X @ theta.T`` (m, K), finite, and (if ``Y`` is given) Y's class indices.
+
+    Messages name theta, X and Y, the caller's arguments, not the internal ``z``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = X @ theta.T
+    bad = ~np.isfinite(Z)
+    if bad.any():
+        i, k = (int(v) for v in np.argwhere(bad)[0])
+        raise ValueError(
+            f"the logits X @ theta.T are not finite at sample {i}, class {k} "
+            f"(theta[{k}] = {theta[k]}, X[{i}] = {X[i]}): theta or X is too large"
+        )
+    if Y is None:
+        return Z
+    return Z, _class_indices(Y, Z.shape, name="Y", logits="X @ theta.T")
+
+
 def design_matrix(x1: ArrayLike) -> NDArray[np.float64]:
     """Prepend the bias entry x_0 = 1 to each sample's feature, as in (1).
 
@@ -657,7 +843,7 @@ def hypotheses(theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         ``H[i, k] = h_{k+1}(x^(i))``; rows sum to 1.
     """
     theta, X = _check_problem(theta, X, allow_complex=True)
-    return softmax(X @ theta.T)
+    return softmax(_problem_logits(theta, X))
 
 
 def cost(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.generic:
@@ -678,7 +864,7 @@ def cost(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.generic:
         The summed cross-entropy (no 1/m).
     """
     theta, X = _check_problem(theta, X, allow_complex=True)
-    return cross_entropy(X @ theta.T, Y, reduction="sum")
+    return cross_entropy(*_problem_logits(theta, X, Y), reduction="sum")
 
 
 def theta_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
@@ -707,7 +893,7 @@ def theta_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
            [ 0.3333,  0.6667]])
     """
     theta, X = _check_problem(theta, X)
-    return cross_entropy_grad(X @ theta.T, Y).T @ X
+    return cross_entropy_grad(*_problem_logits(theta, X, Y)).T @ X
 
 
 def article_parts(theta: ArrayLike, x1: float, y: int, k: int = 0, j: int = 0) -> np.ndarray:

@@ -324,3 +324,120 @@ def test_out_may_be_a_reused_buffer_or_the_logits_themselves(dtype):
     np.testing.assert_array_equal(overwritten, expected)
     with pytest.raises(ValueError, match="out must be"):
         N.cross_entropy_and_grad(z, y, out=np.empty((7, 4), dtype))
+
+
+# ------------------------------------------------------- issue 10: log-softmax, float16, axis, out
+def exact_log_softmax(z):
+    """log softmax(z) in mpmath, with the digits to resolve exp(-spread) next to 1."""
+    values = [float(v) for v in z]
+    with mpmath.workdps(int(40 + (max(values) - min(values)) / 2.3)):
+        e = [mpmath.exp(mpmath.mpf(v)) for v in values]
+        total = mpmath.fsum(e)
+        return [float(mpmath.log(v / total)) for v in e]
+
+
+def ulps_in(value, exact, dtype):
+    """|value - exact| in units of the last place of ``exact`` in ``dtype``."""
+    if exact == 0:
+        return 0.0 if value == 0 else np.inf
+    return abs(float(value) - exact) / float(np.spacing(dtype(abs(exact))))
+
+
+#: stated bound: log_softmax and cross_entropy within 4 ulps of mpmath (measured: 2)
+ULPS = 4
+GAPS = [0.0, *np.geomspace(1e-3, 1e4, 36)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("offset", [0.0, 0.37, -123.4, 5e3])
+def test_log_softmax_and_cross_entropy_match_mpmath_at_gaps_from_0_to_1e4(dtype, offset):
+    rng = np.random.default_rng(int(abs(offset) * 100) + np.dtype(dtype).itemsize)
+    for gap in GAPS:
+        for K in (2, 3, 8):
+            z = (offset + np.concatenate([[0.0], -rng.uniform(0, gap, K - 1)])).astype(dtype)
+            z[-1] = dtype(offset - gap)  # the full gap, exactly as far as dtype allows
+            exact = exact_log_softmax(z)
+            mine = N.log_softmax(z)
+            assert mine.dtype == dtype
+            for c in range(K):
+                ce = N.cross_entropy(z[None, :], [c])
+                where = f"gap {gap}, K {K}, class {c}, z = {z.tolist()}"
+                assert ulps_in(mine[c], exact[c], dtype) <= ULPS, where
+                assert ulps_in(ce, -exact[c], dtype) <= ULPS, where
+                assert ulps_in(ce, -float(mine[c]), dtype) <= ULPS, where  # consistent
+
+
+def test_log_softmax_keeps_the_largest_entry():
+    assert N.log_softmax([0.0, -30.0])[0] == pytest.approx(-9.357622968839737e-14, rel=2e-16)
+    assert N.log_softmax([0.0, -100.0])[0] == pytest.approx(-3.720075976020836e-44, rel=2e-16)
+    # a gap whose z - max is inexact: the rounding of the subtraction is corrected too
+    z = np.array([0.1, -700.3])
+    assert ulps_in(N.log_softmax(z)[0], exact_log_softmax(z)[0], np.float64) <= 2
+
+
+def test_log_softmax_stays_complex_step_differentiable():
+    z = np.array([0.3, -1.2, 2.0])
+    p = N.softmax(z)
+    for j in range(3):
+        row = numerical_grad(lambda v, j=j: N.log_softmax(v)[j], z, method="complex")
+        np.testing.assert_allclose(row, np.eye(3)[j] - p, rtol=1e-13, atol=1e-15)
+
+
+def test_float16_is_computed_in_float32_and_returned_as_float16():
+    z = np.zeros(70_000, dtype=np.float16)  # a float16 sum of 70 000 ones overflows to inf
+    p = N.softmax(z)
+    assert p.dtype == np.float16 and abs(p.astype(np.float64).sum() - 1) < 1e-2
+    logp = N.log_softmax(z)
+    assert logp.dtype == np.float16 and logp[0] == np.float16(-np.log(70_000))
+    z16 = np.array([[11.5, 0.0, -3.0], [0.5, 1.0, 2.0]], dtype=np.float16)  # e^11.5 > float16 max
+    y = np.array([0, 2])
+    loss, grad = N.cross_entropy_and_grad(z16, y)
+    loss32, grad32 = N.cross_entropy_and_grad(z16.astype(np.float32), y)
+    assert loss.dtype == np.float16 and grad.dtype == np.float16
+    assert loss == np.float16(loss32) and N.cross_entropy(z16, y) == np.float16(loss32)
+    np.testing.assert_array_equal(grad, grad32.astype(np.float16))
+    out = np.empty_like(z16)
+    assert N.cross_entropy_and_grad(z16, y, out=out)[1] is out
+    np.testing.assert_array_equal(out, grad)
+    assert N.softmax_jacobian(z16).dtype == np.float16
+
+
+def test_the_class_axis_is_checked_where_it_is():
+    column = np.zeros((3, 1))  # three classes on axis 0, one sample
+    np.testing.assert_allclose(N.softmax(column, axis=0), np.full((3, 1), 1 / 3))
+    np.testing.assert_allclose(N.log_softmax(column, axis=0), np.full((3, 1), -np.log(3)))
+    with pytest.raises(ValueError, match="at least two classes on axis 0"):
+        N.softmax(np.zeros((1, 3)), axis=0)
+    with pytest.raises(ValueError, match="at least two classes on axis 0"):
+        N.log_softmax(np.zeros((1, 3)), axis=0)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        N.softmax(np.zeros((2, 3)), axis=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("spread", [3.0, 400.0])  # the unshifted and the max-shifted path
+def test_an_out_that_overlaps_the_logits_in_part_is_detected(dtype, spread):
+    buffer = (np.random.default_rng(6).normal(size=(9, 5)) * spread).astype(dtype)
+    z, out = buffer[1:], buffer[:-1]  # the same memory, one row apart
+    y = np.array([0, 4, 1, 2, 3, 0, 1, 2])
+    original = z.copy()
+    loss, expected = N.cross_entropy_and_grad(original, y)
+    loss_o, grad = N.cross_entropy_and_grad(z, y, out=out)
+    assert grad is out and loss_o == loss
+    np.testing.assert_array_equal(out, expected)
+    itself = original.copy()  # exactly the logits: documented and still in place
+    N.cross_entropy_and_grad(itself, y, out=itself)
+    np.testing.assert_array_equal(itself, expected)
+
+
+def test_messages_of_the_articles_model_name_theta_x_and_y():
+    X = N.design_matrix([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"Y of shape \(1,\) and X @ theta.T") as info:
+        N.theta_grad(np.zeros((3, 2)), X, [0])
+    assert " z " not in str(info.value) and "logits of shape" not in str(info.value)
+    with pytest.raises(ValueError, match="class index 5 in Y"):
+        N.cost(np.zeros((3, 2)), X, [0, 5])
+    with pytest.raises(ValueError, match="theta or X is too large"):
+        N.theta_grad(np.full((3, 2), 1e300), X * 1e10, [0, 1])
+    with pytest.raises(ValueError, match="one-hot row of Y"):
+        N.theta_grad(np.zeros((3, 2)), X, [[1, 1, 0], [0, 0, 1]])
