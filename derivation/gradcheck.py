@@ -66,9 +66,10 @@ random cross-entropy, cost and polynomial problems (logit scales 0.1 to 30):
 the largest error of a right gradient stayed below 0.6 of the "fine" bound
 with every method and dtype, except forward differences in float32 on a sum
 of cubes, up to 1.8 x (there the rounding of ``f`` exceeds ``eps |f(x)|``,
-because its terms cancel; prefer the complex step, or central differences).  Every term scales with the sizes of ``f`` and of the gradients:
-multiplying ``f`` by 1e-20 multiplies the floor by 1e-20 and leaves every
-verdict as it was.  An entry above its floor is compared in relative terms,
+because its terms cancel; prefer the complex step, or central differences).
+Every term scales with the sizes of ``f`` and of the gradients: multiplying
+``f`` by 1e-20 multiplies the floor by 1e-20 and leaves every verdict as it
+was.  An entry above its floor is compared in relative terms,
 so a zero or a sign-flipped gradient there has a relative error of 1 or 2:
 "wrong".  A bug is called "wrong" once it moves an entry by more than about
 ``100 x`` the noise; in float32 with finite differences, where the noise is
