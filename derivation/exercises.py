@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import functools
 import random
 import signal
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,7 +60,7 @@ __all__ = [
 ]
 
 MAX_LENGTH = 300
-MAX_NODES = 120
+MAX_NODES = 250  # ast nodes, operators and contexts included
 MAX_EXPONENT = 4
 MAX_NUMBER = 1000
 MAX_BITS = 1024  # bits of the numbers an expanded answer can contain
@@ -291,6 +293,8 @@ class _Builder:
             raise ValueError(f"{node.func.id} takes exactly one argument")
         inner, cost = self.build(node.args[0])
         cost = _Cost(1, 1, cost.bits, cost.nesting + 1).checked()
+        if node.func.id == "exp" and not inner.free_symbols and not _moderate(inner):
+            raise TooComplexError(f"exp of a number beyond ±{MAX_NUMBER} is too large to check")
         result = _defined(_FUNCTIONS[node.func.id](inner))
         if result.has(sp.I):
             raise UndefinedAnswerError(
@@ -668,6 +672,16 @@ def _tight(value) -> bool:
     return libmp.mpf_le(width, libmp.mpf_mul(size, _TIGHT))
 
 
+def _moderate(number: sp.Expr) -> bool:
+    """Whether a constant expression is known to lie within ±MAX_NUMBER."""
+    _iv.prec = 256
+    try:
+        value = _interval(number, {})
+    except (_Unusable, _DividesByZero, ArithmeticError, ValueError):
+        return False
+    return _bound(value) <= MAX_NUMBER
+
+
 def _contains_zero(value) -> bool:
     low, high = value._mpi_
     return not libmp.mpf_lt(libmp.fzero, low) and not libmp.mpf_lt(high, libmp.fzero)
@@ -769,7 +783,7 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
     Returns
     -------
     Feedback
-        With the largest relative error in the message.
+        With the largest relative error in the message, wrapped at 100 columns.
 
     Raises
     ------
@@ -785,6 +799,15 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
     """
     if task not in _TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(_TASKS)}")
+    feedback = _check_function(task, function, seed)
+    message = "\n".join(
+        textwrap.fill(line, width=98, break_long_words=False, break_on_hyphens=False)
+        for line in feedback.message.splitlines()
+    )
+    return dataclasses.replace(feedback, message=message)
+
+
+def _check_function(task: str, function: Callable, seed: int) -> Feedback:
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(5, 4)) * 2
     labels = rng.integers(0, 4, size=5)
@@ -803,7 +826,11 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
                     "NaN or inf for logits (1000, 0, −1000): subtract the row's maximum before exp",
                     verdict="wrong",
                 )
-            return _compare(answer, numeric.softmax(big))
+            extreme = _compare(answer, numeric.softmax(big))
+            if not extreme.correct:
+                return Feedback(
+                    False, f"for logits (1000, 0, −1000): {extreme.message}", verdict="wrong"
+                )
         return feedback
     if task == "cross_entropy_grad":
         right = numeric.cross_entropy_grad(z, labels)
@@ -814,8 +841,8 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
         try:
             result = gradcheck(lambda v: numeric.cross_entropy(v, labels), mine, z.copy())
         except Exception as err:  # gradcheck refuses what it cannot compare: say so
-            return Feedback(False, f"{feedback.message}; gradcheck: {err}", verdict="wrong")
-        return Feedback(False, f"{feedback.message}; gradcheck says {result}", verdict="wrong")
+            return Feedback(False, f"{feedback.message};\ngradcheck: {err}", verdict="wrong")
+        return Feedback(False, f"{feedback.message};\ngradcheck says {result}", verdict="wrong")
     X, Y, theta = numeric.example_problem()
     right = numeric.theta_grad(theta, X, Y)
     mine = _call(function, theta.copy(), X.copy(), Y.copy())
