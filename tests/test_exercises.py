@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -110,3 +111,230 @@ def test_function_checks():
         check_function("relu", numeric.softmax)
     with pytest.raises(ValueError, match="unknown exercise"):
         exercises.check("nope", "1")
+
+
+# --------------------------------------------------------------------------- issue 10 regressions
+A7 = "(x1+Theta10+Theta11+Theta20+Theta21+Theta30+m)"
+SOFTMAX = {
+    k: f"exp(Theta{k}0 + Theta{k}1*x1)/(exp(Theta10 + Theta11*x1) + exp(Theta20 + Theta21*x1)"
+    " + exp(Theta30 + Theta31*x1))"
+    for k in (1, 2, 3)
+}
+
+
+def _timed(key, text):
+    start = time.perf_counter()
+    feedback = check(key, text)
+    assert time.perf_counter() - start <= 2.0, text
+    assert isinstance(feedback, exercises.Feedback)
+    return feedback
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(((h1+h2)**4)**4)**4",
+        f"(({A7}**4)**4)**4",
+        "exp(" * 10 + "h1" + ")" * 10,
+        "(" * 11 + "1000" + ")**4" * 11,
+        "exp(exp(exp(exp(exp(1000)))))",
+        "exp(exp(1000))",
+        "exp(1000**4)",
+        f"exp(exp(exp(1000)))*{A7}**4",
+    ],
+)
+def test_short_answers_that_exhausted_the_checker_are_too_complex_not_hung(text):
+    feedback = _timed("dh2/dTheta10", text)
+    assert not feedback.correct and feedback.verdict == "too complex"
+    assert "too complex to check — simplify it" in str(feedback)
+    with pytest.raises(exercises.TooComplexError):
+        parse(text)
+
+
+def test_parse_bounds_what_it_builds_not_only_the_text():
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="1024 bits"):
+        parse("(" * 11 + "1000" + ")**4" * 11)  # once an integer of 42 million bits
+    with pytest.raises(ValueError, match="degree"):
+        parse("((h1 + h2)**4)**4*h3**4*(y1+y2)**4")
+    with pytest.raises(ValueError, match="nested"):
+        parse("exp(log(exp(log(h1))))")
+    assert time.perf_counter() - start < 1
+    assert parse("((h1 + h2)**4)**2") == (parse("h1") + parse("h2")) ** 8  # not expanded
+    for bad in (None, 3, b"h1", ["h1"]):
+        with pytest.raises(ValueError, match="must be text"):
+            parse(bad)
+        assert check("part2", bad).verdict == "unreadable"
+
+
+def test_a_float_means_its_exact_decimal_value():
+    import sympy as sp
+
+    assert parse("0.1") == sp.Rational(1, 10)
+    assert parse("1e-3") == sp.Rational(1, 1000)
+    assert parse("1_0.5") == sp.Rational(21, 2)
+    wrong = check("dh2/dTheta10", "-1.00000001*h1*h2")
+    assert not wrong.correct and "100000001/100000000" in wrong.message
+    tiny = check("dh2/dTheta10", "-h1*h2*(1 + 0." + "0" * 250 + "1)")
+    assert not tiny.correct
+    assert check("dh2/dTheta10", "-1.0*h1*h2").correct
+    assert check("dJ/dTheta10", "0.5*(h1 - y1) + 0.5*h1 - y1/2").correct
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("dh2/dTheta10", "0/0"),
+        ("dh2/dTheta10", "1/0"),
+        ("dh2/dTheta10", "h1/(h2 - h2)"),
+        ("dh2/dTheta10", "1/(1/0)"),
+        ("dh2/dTheta10", "log(0)"),
+        ("dh2/dTheta10", "log(-1)*h1"),
+        ("dh2/dTheta10", "log(-h1)"),
+        ("dJ/dTheta10", "1/(y1 + y2 + y3 - 1)"),
+        ("mean", "(h1 - y1)/(m - m)"),
+    ],
+)
+def test_undefined_answers_are_called_undefined(key, text):
+    feedback = _timed(key, text)
+    assert not feedback.correct and feedback.verdict == "undefined", feedback
+    assert "undefined" in feedback.message and "nan" not in feedback.message
+    assert "constant factor" not in feedback.message
+
+
+@pytest.mark.parametrize("key", list(EXERCISES))
+def test_every_exercise_accepts_the_same_equivalent_forms(key):
+    right = EXERCISES[key].answer
+    explicit = right
+    for k in (1, 2, 3):
+        explicit = explicit.replace(f"h{k}", f"({SOFTMAX[k]})")
+    assert _timed(key, explicit).correct, explicit
+    assert _timed(key, f"({right})*(h1 + h2 + h3)").message.startswith("right: SymPy proves")
+    with_labels = _timed(key, f"({right})*(y1 + y2 + y3)")
+    assert with_labels.correct and "using y1 + y2 + y3 = 1" in with_labels.message
+    assert _timed(key, f"({right})*(y1 + y2)").verdict == "wrong"
+
+
+def test_the_mean_exercise_accepts_what_the_others_accept():
+    assert check("mean", "(h1 - y1)*(h1+h2+h3)/m").correct
+    both = check("mean", "(h1*(y1+y2+y3) - y1)/m")
+    assert both.correct and "y1 + y2 + y3 = 1" in both.message
+    assert check("mean", "h1/m - y1/m").correct
+    assert check("mean", "h1 - y1").mistake is not None
+
+
+def test_feedback_kinds_and_text_stay_compatible_with_the_answer_box():
+    right, wrong = check("part2", "y2*h1"), check("part2", "-y2*h1")
+    assert str(right).startswith("✔ ") and str(wrong).startswith("✘ ")
+    assert (right.verdict, wrong.verdict) == ("right", "mistake")
+    assert exercises.Feedback(True, "x").verdict == ""  # old positional construction works
+    assert check("part2", "h1 +").verdict == "unreadable"
+
+
+def test_the_time_limit_restores_an_outer_timer_and_works_outside_the_main_thread():
+    import signal
+    import threading
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 5.0)
+    try:
+        assert check("part2", "y2*h1").correct
+        handler, (remaining, _) = (
+            signal.getsignal(signal.SIGALRM),
+            signal.getitimer(signal.ITIMER_REAL),
+        )
+        assert handler is not None and handler is not previous and 3.0 < remaining <= 5.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not fired
+    out = []
+    thread = threading.Thread(target=lambda: out.append(check("part2", "(((h1+h2)**4)**4)**4")))
+    thread.start()
+    thread.join(10)
+    assert out and out[0].verdict == "too complex"
+
+
+def test_a_check_that_runs_out_of_time_says_too_complex(monkeypatch):
+    monkeypatch.setattr(exercises, "TIME_BUDGET", 0.05)
+
+    def slow(*args, **kwargs):
+        time.sleep(1)
+        return True
+
+    monkeypatch.setattr(exercises, "equal", slow)
+    start = time.perf_counter()
+    feedback = check("part2", "y2*h1")
+    assert time.perf_counter() - start < 0.5
+    assert feedback.verdict == "too complex" and not feedback.correct
+
+
+# --------------------------------------------------------------------------- check_function
+def _softmax_in_place(z):
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
+def _zero_and_uniform(z):
+    z[...] = 0
+    return np.full_like(z, 1 / z.shape[-1])
+
+
+def _no_keepdims(z):
+    e = np.exp(z - z.max(axis=-1))
+    return e / e.sum(axis=-1)
+
+
+def test_check_function_judges_in_place_and_mutating_functions_honestly():
+    assert check_function("softmax", _softmax_in_place).correct
+    assert not check_function("softmax", _zero_and_uniform).correct
+
+    def grad_then_zero(z, y):
+        g = numeric.cross_entropy_grad(z, y)
+        z[...] = 0
+        return g
+
+    def zero_then_grad(z, y):
+        z[...] = 0
+        return numeric.cross_entropy_grad(z, y)
+
+    assert check_function("cross_entropy_grad", grad_then_zero).correct
+    assert not check_function("cross_entropy_grad", zero_then_grad).correct
+
+    def theta_in_place(theta, X, Y):
+        g = numeric.theta_grad(theta, X, Y)
+        theta[...], X[...] = 0, 0
+        return g
+
+    assert check_function("theta_grad", theta_in_place).correct
+
+
+@pytest.mark.parametrize(
+    ("task", "function", "words"),
+    [
+        ("softmax", _no_keepdims, ["raised ValueError", "broadcast", "keepdims=True"]),
+        ("softmax", lambda z: None, ["returned None", "return"]),
+        ("softmax", lambda z: numeric.softmax(z) + 0j, ["complex"]),
+        ("softmax", lambda z: numeric.softmax(z)[0], ["shape (4,)", "expected (5, 4)"]),
+        ("softmax", lambda z: numeric.softmax(z).sum(axis=-1), ["shape (5,)", "keepdims"]),
+        ("softmax", lambda z: "p", ["text", "not an array of numbers"]),
+        ("softmax", lambda z: [[1, 2], [3]], ["list", "not an array of numbers"]),
+        ("softmax", lambda z: z * np.nan, ["NaN"]),
+        ("softmax", lambda z: 1 / 0, ["raised ZeroDivisionError"]),
+        ("softmax", lambda z: exit(3), ["raised SystemExit"]),
+        ("cross_entropy_grad", lambda z, y: np.ones(3) + np.ones(4), ["raised ValueError"]),
+        ("cross_entropy_grad", lambda z, y: None, ["returned None"]),
+        ("cross_entropy_grad", lambda z, y: numeric.softmax(z)[:, :2], ["shape (5, 2)"]),
+        ("cross_entropy_grad", lambda z, y: -numeric.cross_entropy_grad(z, y), ["gradcheck"]),
+        ("theta_grad", lambda t, X, Y: (numeric.hypotheses(t, X) - Y).T, ["shape"]),
+        ("theta_grad", lambda t, X, Y: int("x"), ["raised ValueError", "invalid literal"]),
+    ],
+)
+def test_check_function_names_what_the_function_did_and_never_raises(task, function, words):
+    feedback = check_function(task, function)
+    assert isinstance(feedback, exercises.Feedback) and not feedback.correct
+    for word in words:
+        assert word in feedback.message, feedback.message
