@@ -232,7 +232,7 @@ def test_output_lines_fit_in_100_columns(path):
     assert not long, "output lines over 100 columns:\n" + "\n".join(long)
 
 
-NUMBER = re.compile(r"(?<![\w.^{])-?\d+\.\d+(?:e[-+]?\d+)?(?![\w.])")
+NUMBER = re.compile(r"(?<![\w.^{])-?\d+\.\d+(?:e[-+]?\d+)?(?!\w|\.\d)")
 
 
 def near_results(cells, index):
