@@ -30,6 +30,7 @@ import ast
 import contextlib
 import dataclasses
 import functools
+import math
 import random
 import signal
 import textwrap
@@ -119,7 +120,9 @@ class _Cost:
         )
 
     def power(self, n: int) -> _Cost:
-        return _Cost(self.degree * n, self.terms**n, self.bits * n, self.nesting)
+        # the n-th power of a sum of t terms has at most C(t + n - 1, n) terms
+        terms = math.comb(self.terms + n - 1, n)
+        return _Cost(self.degree * n, terms, self.bits * n, self.nesting)
 
     def checked(self) -> _Cost:
         if self.nesting > MAX_NESTING:
@@ -366,9 +369,12 @@ class Feedback:
     mistake : str or None
         The hint of a recognised mistake, if any.
     verdict : str
-        ``"right"``, ``"mistake"`` (a known one), ``"wrong"``, ``"unreadable"``,
-        ``"undefined"``, ``"too complex"`` or ``"unproven"`` (equal at every
-        point tried, but not proven in time).
+        From :func:`check`: ``"right"``, ``"mistake"`` (a known one),
+        ``"wrong"``, ``"unreadable"``, ``"undefined"``, ``"too complex"`` or
+        ``"unproven"`` (equal at every point tried, but SymPy cannot prove it).
+        From :func:`check_function`: ``"right"``, ``"wrong"``, ``"raised"``,
+        ``"wrong type"`` (None, complex, not numbers) or ``"wrong shape"``.
+        Empty when built by hand.
     """
 
     correct: bool
@@ -519,18 +525,24 @@ def _time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`_OutOfTime` in the block after ``seconds`` (main thread only).
 
     A repeating ``ITIMER_REAL`` timer, so that a broad ``except`` somewhere in
-    SymPy cannot swallow the limit.  A timer that was already running (e.g.
-    pytest-timeout's) is put back afterwards.  Outside the main thread no timer
-    can be set, and the bounds of :func:`parse` alone keep the check small.
+    SymPy cannot swallow the limit; it stops raising as soon as the block is
+    left.  A handler and a timer that were already set (e.g. pytest-timeout's)
+    are put back afterwards.  Outside the main thread, or when the current
+    handler was not set from Python and so could not be put back, no timer is
+    set, and the bounds of :func:`parse` alone keep the check small.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "setitimer"
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+        or signal.getsignal(signal.SIGALRM) is None
     ):
         yield
         return
+    armed = [True]
 
     def alarm(signum, frame):
-        raise _OutOfTime
+        if armed[0]:
+            raise _OutOfTime
 
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, alarm)
@@ -538,6 +550,12 @@ def _time_limit(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
+        for _ in range(3):  # the timer may fire once more before it is disarmed
+            try:
+                armed[0] = False
+                break
+            except _OutOfTime:
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if old_delay:
