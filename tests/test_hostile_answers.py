@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derivation.exercises import EXERCISES, Feedback, check
+from derivation.exercises import EXERCISES, Feedback, check, parse
 
 SECONDS = 2.0  # the budget of one check, measured inside the check's process
 MEGABYTES = 200  # the budget of one check's peak resident memory above where it started
@@ -180,6 +180,17 @@ def hostile_cases() -> list[tuple[str, str, object]]:
         "surrogate": "\udcff",
         "math-bold-exp": "𝐞𝐱𝐩(h1)",
     }
+    p, q = "(x1+Theta10+Theta11+Theta20)", "(Theta21+Theta30+Theta31+m)"
+    s = f"({p}+{q})"
+    identities = {  # right answers that SymPy must expand to prove
+        "identity-8-symbols": f"-h1*h2 + {s}**4 - {s}**3*{p} - {s}**3*{q}",
+        "identity-8-symbols-y": f"-h1*h2*(y1+y2+y3)**4 + {s}**4 - {s}**3*{p} - {s}**3*{q}",
+        "identity-8-symbols-y-inside": f"-h1*h2 + {s}**4*(y1+y2+y3) - {s}**3*{p} - {s}**3*{q}",
+        "identity-h-y-powers": "-h1*h2*(h1+h2+h3)**4*(y1+y2+y3)**4",
+        "identity-mean-powers": "(h1*(y1+y2+y3)**4 - y1*(h1+h2+h3)**4)*(h1+h2+h3)**3/m",
+    }
+    for name, text in identities.items():
+        cases[name] = ("mean" if "mean" in name else "dh2/dTheta10", text)
     for depth in range(1, 13):
         cases[f"nested-exp-{depth}"] = _nested("exp(", "h1", ")", depth)
         cases[f"nested-log-{depth}"] = _nested("log(", "h1", ")", depth)
@@ -205,7 +216,7 @@ def hostile_cases() -> list[tuple[str, str, object]]:
 WORKER = r"""
 import ast, json, os, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-from derivation.exercises import EXERCISES, Feedback, check
+from derivation.exercises import EXERCISES, Feedback, check, parse
 
 for key, exercise in EXERCISES.items():  # warm up: the first check builds the model
     check(key, exercise.answer)
@@ -323,6 +334,11 @@ def test_the_suite_covers_the_issue_and_is_judged_as_expected(results):
         "float-1.0": "right",
         "float-0.5": "right",
         "float-1-plus-tiny": "wrong",
+        "identity-8-symbols": "right",
+        "identity-8-symbols-y": "right",
+        "identity-8-symbols-y-inside": "right",
+        "identity-h-y-powers": "right",
+        "identity-mean-powers": "right",
     }
     for name, verdict in expected.items():
         assert results[name]["verdict"] == verdict, results[name]
@@ -397,3 +413,12 @@ def test_formula_like_soup_gets_feedback_within_the_budget(key, text):
 @given(st.sampled_from(list(EXERCISES)), FORMULAS)
 def test_formulas_get_feedback_within_the_budget(key, text):
     _checked_in_budget(key, text)
+
+
+@settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=40), FORMULAS))
+def test_parse_raises_only_its_value_error(text):
+    try:
+        parse(text)
+    except ValueError:
+        pass
