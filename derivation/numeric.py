@@ -3,10 +3,13 @@
 Conventions: batch first, classes on the last axis.  Logits ``z`` have shape
 ``(..., K)`` with K >= 2; labels ``y`` are integer class indices ``0..K-1`` of
 shape ``z.shape[:-1]`` or one-hot rows of shape ``z.shape``.  float32 and
-float64 inputs keep their dtype.  float16 inputs are computed in float32 and
-the results returned as float16: in float16 itself a sum of K ones overflows
-from K = 65520 on (softmax would be 0 everywhere at K = 70 000), and
-``exp`` overflows beyond 11.  Complex logits are accepted by the functions
+float64 inputs keep their dtype.  float16 logits given to :func:`softmax`,
+:func:`log_softmax`, :func:`softmax_jacobian` and the cross-entropy functions
+are computed in float32 and the results returned as float16: in float16
+itself a sum of K ones overflows from K = 65520 on (softmax would be 0
+everywhere at K = 70 000), and ``exp`` overflows beyond 11.  The student's
+routes (:func:`jacobian_route_grad`, :func:`l2_loss_and_grad`) keep the dtype
+they are given, weaknesses included.  Complex logits are accepted by the functions
 that compute values (softmax, log-softmax, cross-entropy, the article's cost),
 so that complex-step differentiation works on them; see :mod:`derivation.gradcheck`.
 

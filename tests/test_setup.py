@@ -1,4 +1,5 @@
-"""The README's two commands, CI's use of them, Binder's postBuild, the slides extension."""
+"""The README's two commands, CI's use of them, Binder's postBuild, the slides extension,
+and setup.sh's messages when the interpreter is missing or too old."""
 
 import re
 import subprocess

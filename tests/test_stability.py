@@ -64,3 +64,12 @@ def test_route_breaks_exactly_there(dtype):
     gone = np.array([[0, breaks["p underflows"]]], dtype)
     assert np.all(np.isnan(N.jacobian_route_grad(gone, [0])))
     assert np.all(np.isfinite(N.cross_entropy_grad(gone, [0])))
+
+
+def test_the_naive_versions_stay_naive_in_float16_while_the_package_widens():
+    z = np.array([11.1, 0.0], dtype=np.float16)  # e^11.1 overflows float16
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isnan(naive_softmax(z)).any()
+    stable = N.softmax(z)
+    assert stable.dtype == np.float16 and np.all(np.isfinite(stable))
+    assert stable[1] == np.float16(N.softmax(z.astype(np.float32))[1])
