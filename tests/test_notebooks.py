@@ -149,7 +149,7 @@ def test_notation_is_the_article_s(path):
     """Letters outside 00's notation table, in the prose and maths of every markdown cell."""
     found = []
     for text in markdown(load(path)):
-        if STUDENT_QUOTE in " ".join(text.split()):
+        if STUDENT_QUOTE in " ".join(text.split()).lower():
             continue
         for pattern, instead in FORBIDDEN_NOTATION:
             for match in re.finditer(pattern, prose(text)):
