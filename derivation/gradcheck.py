@@ -25,10 +25,9 @@ step ``h_i = h * max(1, |x_i|)`` (so that it is the same size relative to
 ``f`` and ``grad`` are always called with copies of ``x``: a function that
 works in place cannot spoil the check.
 
-How the verdict is reached
---------------------------
-Entry by entry, the relative error is ``|a - n| / max(|a|, |n|, floor)`` for
-the analytic gradient ``a`` and the numerical one ``n``.  The verdict is the
+*How the verdict is reached.*  Entry by entry, the relative error is
+``|a - n| / max(|a|, |n|, floor)`` for the analytic gradient ``a`` and the
+numerical one ``n``.  The verdict is the
 band of the largest one.  The bands follow the CS231n notes on gradient
 checking, made for float64 and central differences: a relative error
 ``<= 1e-7`` is fine; up to 1e-4 is suspicious for a smooth function like
@@ -36,13 +35,14 @@ softmax; up to 1e-2 is uncomfortable; above that the gradient is probably
 wrong.
 
 *The bands depend on the precision.*  The "fine" bound is the largest of 1e-7,
-``100 eps`` of the gradient's dtype (its own rounding: a few ulps per
-operation) and ``10 x`` the accuracy of the numerical method (complex: the
-float64 ``eps``; central: ``eps^(2/3)``; forward: ``eps^(1/2)``, with the
-``eps`` of ``x``'s dtype).  The other bounds are ``max(1e-4, 10 fine)`` and
-``max(1e-2, 100 fine)``.  So float64 keeps the CS231n bands (1e-7, 1e-4, 1e-2)
-with every method but forward (1.5e-7); float32 has 1.2e-5 with the complex
-step, 2.4e-4 with central and 3.5e-3 with forward differences.
+``100 eps`` of the coarser of ``x``'s and the analytic gradient's dtypes (the
+gradient's own rounding: a few ulps per operation) and ``10 x`` the accuracy
+of the numerical method (complex: the float64 ``eps``; central:
+``eps^(2/3)``; forward: ``eps^(1/2)``, with the ``eps`` of ``x``'s dtype).
+The other bounds are ``max(1e-4, 10 fine)`` and ``max(1e-2, 100 fine)``.  So
+float64 keeps the CS231n bands (1e-7, 1e-4, 1e-2) with every method but
+forward (1.5e-7); float32 has 1.2e-5 with the complex step, 2.4e-4 with
+central and 3.5e-3 with forward differences.
 
 *The floor scales with the problem.*  A fixed absolute floor (say 1e-10) would
 measure every entry smaller than it in absolute terms, and then an all-zero
