@@ -14,14 +14,22 @@ and memory (at most 300 characters, about 2 s and 200 MB, measured by
   expanded, and the nesting of ``exp``/``log``.  Nothing is expanded while
   parsing.  A number written with a decimal point means its exact decimal
   value (``1.00000001`` is not 1).
-* :func:`check` first evaluates the answer and the right step at a few random
-  points in exact-rational-endpoint interval arithmetic (mpmath), with the
-  hypotheses ``h_k`` given by the softmax at that point.  Disjoint intervals
-  prove "not equal" at once; a wrong answer differs almost everywhere.  Only an
-  answer that agrees at every point goes on to :func:`derivation.symbolic.equal`,
-  which proves it; that proof runs under a hard time limit (a ``SIGALRM``
-  timer when the check runs in the main thread, as it does in a Jupyter
-  kernel), and an answer too large to decide in time is told so.
+* :func:`check` first evaluates the answer and the right step at a few seeded
+  random points with exact rational coordinates (and ``y3 = 1 - y1 - y2``
+  where the labels may be assumed to sum to one), in outward-rounded interval
+  arithmetic (mpmath), with the hypotheses ``h_k`` given by the softmax at
+  that point.  Disjoint intervals prove "not equal" at once; a wrong answer
+  differs almost everywhere.  Only an answer that agrees at every point goes on
+  to :func:`derivation.symbolic.equal`, which proves it; that proof runs under
+  a hard time limit (a ``SIGALRM`` timer when the check runs in the main
+  thread, as it does in a Jupyter kernel), and an answer too large to decide
+  in time is told so.  Division by zero and the log of a number ≤ 0 (at every
+  point, or in the text itself, as in ``0/0``) make an answer "undefined".
+
+The limits are the module's constants (``MAX_BITS``, ``MAX_DEGREE``,
+``MAX_TERMS``, ``MAX_NESTING``, ``TIME_BUDGET``).  Outside the main thread no
+timer can be set, and the bounds alone must keep a check small: the hostile
+suite of ``tests/test_hostile_answers.py`` is also run that way.
 """
 
 from __future__ import annotations
@@ -468,7 +476,10 @@ def _check(exercise: Exercise, answer: str) -> Feedback:
         )
     target = _reference(exercise.answer, one_hot)
     if _may_agree(mine, target.values):
-        if _proven(expr, target.expr, one_hot=False):
+        without_labels_rule = _may_agree(
+            _values(expr, _precision(cost), False), _reference(exercise.answer, False).values
+        )
+        if without_labels_rule and _proven(expr, target.expr, one_hot=False):
             return Feedback(
                 True, "right: SymPy proves it equal to the article’s step", verdict="right"
             )
