@@ -1,16 +1,33 @@
 """Softmax gradients, in gory details: the package the notebooks call.
 
-Modules
+Modules (each imported on first use, so ``import derivation`` is light and
+``python -m derivation`` never loads matplotlib)
 -------
 symbolic
     The article's model in SymPy and every step of its derivation, each proven.
+general
+    Any number of classes: the proofs for symbolic K and for K = 2 ... 10.
+document
+    The derivation as a Markdown or LaTeX document (``python -m derivation``).
 numeric
     The same model in NumPy: hypotheses, cost, the gradient (H - Y)^T X, checks.
-plots
-    Matplotlib figures (``ax=None`` in, Axes out).
+gradcheck, stability, bugs, training, exercises
+    Gradient checking, floating-point limits, real wrong gradients, gradient
+    descent, and the exercises' checker.
+plots, views, widgets
+    Matplotlib figures (``ax=None`` in, Axes out), SVG views and the explorers.
 """
 
-from . import numeric, plots, symbolic
+import importlib
 
-__all__ = ["numeric", "plots", "symbolic"]
+__all__ = [
+    "bugs", "document", "exercises", "general", "gradcheck", "numeric", "plots", "stability",
+    "symbolic", "timing", "training", "views", "widgets",
+]  # fmt: skip
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import general, symbolic
 
@@ -49,15 +50,23 @@ def _latex_intro(K: int) -> str:
     )
 
 
-def _proven_steps(classes: int):
-    for number, step in enumerate(symbolic.article_steps(classes), start=1):
-        if not step.holds():
-            failing = [i for i, ok in enumerate(step.check()) if not ok]
+def _proven(claims, what: str):
+    for number, claim in claims:
+        if not claim.holds():
+            failing = [i for i, ok in enumerate(claim.check()) if not ok]
             raise StepFailed(
-                f"step {number} [{step.key}] {step.tag} does not hold ({step.description}); "
-                f"failing equalities: {failing}"
+                f"{what} {number} [{claim.key}] {_plain_tag(claim)} does not hold "
+                f"({claim.description}); failing equalities: {failing}"
             )
-        yield number, step
+        yield number, claim
+
+
+def _plain_tag(claim) -> str:
+    return symbolic._plain(claim.tag)
+
+
+def _proven_steps(classes: int):
+    yield from _proven(enumerate(symbolic.article_steps(classes), start=1), "step")
 
 
 def render(classes: int = 3, fmt: str = "md") -> str:
@@ -86,15 +95,15 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         raise ValueError(f"format must be 'md' or 'latex', got {fmt!r}")
     m = symbolic.model(classes)
     K = m.classes
-    blocks: list[tuple[str, str, str]] = []  # (heading, text, math)
-    for eq in m.definitions():
-        blocks.append(("", "", eq.latex()))
-    steps = [(f"Step {n}", step.description, step.latex()) for n, step in _proven_steps(K)]
-    proof = general.general_proof()
-    if not all(proof.holds[name] for name in ("dh_k/dz_j", "dJ/dz_k (any labels)",
-                                              "dJ/dz_k (one-hot)")):  # fmt: skip
-        raise StepFailed("the general-K proof does not hold")
-    general_eqs = [eq.latex() for eq in proof.equations]
+    model_eqs = [eq.latex() for eq in m.definitions()]
+    steps = []
+    for n, step in _proven_steps(K):
+        article = None
+        if step.article is not None:
+            article = (step.article.latex(), step.article_note)
+        steps.append((f"Step {n}", step.description, step.latex(), article))
+    general_claims = [c for _, c in _proven(enumerate(general.general_proof(), 1), "claim")]
+    general_eqs = [c.latex() for c in general_claims]
 
     title = f"The gradient of a softmax output layer with {K} classes, in gory details"
     intro = (
@@ -102,18 +111,21 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         "H. Bunyamin's article: one feature $x_1$ and a bias entry $x_0 = 1$, parameters "
         r"$\Theta_{kj}$, one-hot labels $y_k$. Every step is written for one sample, "
         r"$J^{(i)}$, and was proven by SymPy (package `derivation`) before it was written. "
-        "Numbers in brackets are the article's equation numbers (for K = 3)."
+        "Numbers in brackets are the article's equation numbers (for K = 3); where the article "
+        "prints an equation differently, its form follows, with the reason."
     )
     if fmt == "md":
         out = [f"# {title}", "", intro, "", "## The model, for one sample", ""]
-        out += [f"$$\n{math}\n$$\n" for _, _, math in blocks]
+        out += [f"$$\n{math}\n$$\n" for math in model_eqs]
         out += ["## The derivation, step by step", ""]
-        for heading, text, math in steps:
+        for heading, text, math, article in steps:
             out += [f"**{heading}.** {_md_text(text)}", "", f"$$\n\\begin{{gathered}}\n{math}\n"
                     "\\end{gathered}\n$$", ""]  # fmt: skip
+            if article:
+                out += [f"$$\n{article[0]}\n$$", "", f"*{_md_text(article[1])}*", ""]
         note = "Proven by SymPy for a symbolic $K$ (indexed logits, sums, Kronecker deltas):"
         out += ["## Any number of classes", "", note, ""]
-        out += [f"$$\n{math}\n$$\n" for math in general_eqs]
+        out += [f"$$\n\\begin{{gathered}}\n{math}\n\\end{{gathered}}\n$$\n" for math in general_eqs]
         return "\n".join(out).rstrip() + "\n"
 
     out = [
@@ -125,19 +137,64 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         _latex_intro(K),
         r"\subsection*{The model, for one sample}",
     ]
-    out += [rf"\[ {_latex_math(math)} \]" for _, _, math in blocks]
+    out += [rf"\[ {_latex_math(math)} \]" for math in model_eqs]
     out.append(r"\subsection*{The derivation, step by step}")
-    for heading, text, math in steps:
+    for heading, text, math, article in steps:
         out.append(rf"\paragraph{{{heading}.}} {_latex_text(text)}")
         out.append(rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]")
+        if article:
+            out.append(rf"\[ {_latex_math(article[0])} \]")
+            out.append(rf"\emph{{{_latex_text(article[1])}}}")
     out.append(r"\subsection*{Any number of classes}")
-    out += [rf"\[ {_latex_math(math)} \]" for math in general_eqs]
+    out += [
+        rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]" for math in general_eqs
+    ]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
 
+#: exit codes of ``python -m derivation`` (also in its --help)
+EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_IS_DIRECTORY, EXIT_NO_FOLDER, EXIT_NOT_WRITABLE = 3, 4, 5
+
+_EPILOG = """exit codes:
+  0  the document was written
+  1  a step did not prove; nothing was written
+  2  bad arguments (e.g. --classes 1, --format pdf, -o '')
+  3  the output path is a directory
+  4  the output file's folder does not exist
+  5  the output file cannot be written (permissions, read-only file system)
+The output path is checked before anything is proven."""
+
+
+def _output_problem(path: str) -> tuple[int, str] | None:
+    """Check that ``path`` can be written, before any proving; None if it can."""
+    target = Path(path)
+    if target.is_dir():
+        return (
+            EXIT_IS_DIRECTORY,
+            f"{path!r} is a directory; expected a file name inside it, such as "
+            f"{str(target / 'derivation.md')!r}",
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        return (
+            EXIT_NO_FOLDER,
+            f"the folder {str(folder)!r} of {path!r} does not exist; create it first",
+        )
+    existed = target.exists()
+    try:
+        with open(target, "a", encoding="utf-8"):
+            pass
+    except OSError as err:
+        return EXIT_NOT_WRITABLE, f"cannot write {path!r}: {err.strerror or err}"
+    if not existed:
+        target.unlink()
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: print or write the derivation; 0 on success, 1 if a step fails."""
+    """Command line: print or write the derivation; the exit codes are in ``--help``."""
     parser = argparse.ArgumentParser(
         prog="python -m derivation",
         description=(
@@ -146,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "proven by SymPy before it is written; if one does not hold, nothing is written "
             "and the run stops with an error naming it."
         ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--classes", "-K", type=int, default=3, metavar="K",
                         help="number of classes, 2 to 10 (default 3, the article's)")  # fmt: skip
@@ -154,16 +213,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write to FILE instead of standard output")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.output is not None:
+        if not args.output.strip():
+            parser.error("-o/--output needs a file name, got an empty one")
+        problem = _output_problem(args.output)
+        if problem:
+            code, message = problem
+            print(f"python -m derivation: {message}", file=sys.stderr)
+            return code
     try:
         text = render(args.classes, args.format)
     except StepFailed as err:
         print(f"python -m derivation: {err}", file=sys.stderr)
-        return 1
+        return EXIT_STEP_FAILED
     except ValueError as err:
         parser.error(str(err))
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as err:
+            print(f"python -m derivation: cannot write {args.output!r}: {err.strerror or err}",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_NOT_WRITABLE
     else:
         sys.stdout.write(text)
-    return 0
+    return EXIT_OK

@@ -1,31 +1,44 @@
-"""Any number of classes: the softmax gradient proven for symbolic K and for K = 2 ... 8.
+"""Any number of classes: the softmax gradient proven for symbolic K and for K = 2 ... 10.
 
-Three kinds of proof, all by SymPy:
+Every result here is a :class:`derivation.symbolic.Step`, the same claim type
+as the article's steps: what is displayed is what ``holds()`` proves.
 
 - :func:`general_proof` works with a symbolic number of classes ``K``:
-  indexed logits ``z[l]``, sums over ``l = 1..K`` and ``KroneckerDelta``.
+  indexed logits ``z_l``, sums over ``l = 1..K`` and ``KroneckerDelta``.
   It proves ``dh_k/dz_j = h_k (delta_kj - h_j)`` and
   ``dJ/dz_k = h_k sum_l y_l - y_k``, and then, *using* ``sum_l y_l = 1``
-  (one-hot labels), ``dJ/dz_k = h_k - y_k``.
+  (one-hot labels), ``= h_k - y_k``.
 - :func:`explicit_proofs` writes the K + K^2 derivatives out for one explicit
-  K, each a :class:`derivation.symbolic.Step` proven like the article's steps.
-- :func:`sigmoid_case` and :func:`hessian_proof`: for K = 2 softmax is the
-  logistic sigmoid and the gradient is logistic regression's ``(y - t) x``;
-  the Hessian of the loss in the logits is the softmax Jacobian, positive
-  semidefinite (``v^T H v`` is a variance).
+  K, each proven like the article's steps.
+- :func:`sigmoid_case`, :func:`hessian_proof` and :func:`l2_gradient`: for
+  K = 2 softmax is the logistic sigmoid and the gradient is logistic
+  regression's ``(y - t) x``; the Hessian of the loss in the logits is the
+  softmax Jacobian, positive semidefinite (``v^T (diag h - hh^T) v`` is a
+  variance); an L2 cost keeps the Jacobian in its gradient.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import sympy as sp
 
-from .symbolic import Equation, Step, _check_classes, _Context, _equal
+from .symbolic import (
+    H_I,
+    THETA,
+    X_I,
+    Z_I,
+    Context,
+    Step,
+    _check_classes,
+    claim,
+    j_,
+    k_,
+    l_,
+    model,
+)
 
 __all__ = [
-    "GeneralProof",
     "explicit_proofs",
     "general_proof",
     "hessian_proof",
@@ -35,91 +48,57 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- symbolic K
-@dataclass(frozen=True)
-class GeneralProof:
-    """The softmax gradient for a symbolic number of classes K.
-
-    Attributes
-    ----------
-    equations : tuple of Equation
-        The definitions and results, for display.
-    holds : dict of str -> bool
-        Each claim and whether SymPy proved it: ``"dh_k/dz_j"``,
-        ``"dJ/dz_k (any labels)"``, ``"dJ/dz_k (one-hot)"``, and
-        ``"dJ/dz_k = h_k - y_k without sum y = 1"`` (False: the assumption is needed).
-    """
-
-    equations: tuple[Equation, ...]
-    holds: dict[str, bool]
-
-
-def _in_range(expr: sp.Basic, indices: tuple[sp.Idx, ...], K: sp.Symbol) -> sp.Basic:
-    """Resolve the Piecewise ranges ``K >= j`` that SymPy adds: every index lies in 1..K."""
-    facts = {sp.Ge(K, i): True for i in indices} | {sp.Le(i, K): True for i in indices}
-    facts |= {sp.Ge(i, 1): True for i in indices}
-    return expr.subs(facts)
-
-
-def _is_zero(expr: sp.Basic) -> bool:
-    return sp.simplify(sp.factor_terms(sp.expand(expr))) == 0
-
-
 @functools.cache
-def general_proof() -> GeneralProof:
+def general_proof() -> tuple[Step, ...]:
     """Prove the softmax derivatives for any number of classes K (symbolic K).
 
     Returns
     -------
-    GeneralProof
+    tuple of Step
+        ``"dh_k/dz_j"`` (the Jacobian, every k and j) and ``"dJ/dz_k"``
+        (``h_k sum_l y_l - y_k = h_k - y_k``; the second equals sign needs
+        ``sum_l y_l = 1``, so ``check(one_hot=False)`` is ``(True, False)``).
 
     Examples
     --------
-    >>> proof = general_proof()
-    >>> proof.holds["dJ/dz_k (one-hot)"], proof.holds["dJ/dz_k = h_k - y_k without sum y = 1"]
-    (True, False)
+    >>> jacobian, gradient = general_proof()
+    >>> jacobian.holds(), gradient.check(), gradient.check(one_hot=False)
+    (True, (True, True), (True, False))
     """
     K = sp.Symbol("K", integer=True, positive=True)
     z, y = sp.IndexedBase("z"), sp.IndexedBase("y")
     l, k, j, m = (sp.Idx(name, (1, K)) for name in "lkjm")
     S = sp.Sum(sp.exp(z[m]), (m, 1, K))  # its own index m: S does not depend on l
-    h_k, h_j = sp.exp(z[k]) / S, sp.exp(z[j]) / S
-    J = -sp.Sum(y[l] * (z[l] - sp.log(S)), (l, 1, K))  # -sum_l y_l log h_l
-    sum_y = sp.Sum(y[l], (l, 1, K))
-
-    dh = _in_range(sp.diff(h_k, z[j]).doit(), (j, k, l, m), K)
-    jacobian_claim = h_k * (sp.KroneckerDelta(k, j) - h_j)
-    dJ = _in_range(sp.diff(J, z[k]).doit(), (j, k, l, m), K)
-    any_labels = h_k * sum_y - y[k]  # proven equal to dJ below (simplify moves S out of the sum)
-    one_hot = h_k - y[k]
-    with_sum_one = any_labels.subs(sum_y, 1)  # the one place where sum_l y_l = 1 is used
-
-    # for display: plain index symbols (an Idx prints its range)
-    kk, jj, ll, mm = sp.symbols("k j l m", integer=True)
-    hk, hj, Jsym = sp.Symbol("h_k"), sp.Symbol("h_j"), sp.Symbol("J")
-    delta = sp.KroneckerDelta(kk, jj)
-    denominator = sp.Sum(sp.exp(z[mm]), (mm, 1, K))
-    loss = sp.Sum(y[ll] * sp.log(sp.Symbol("h_l")), (ll, 1, K))
-    labels_sum = sp.Sum(y[ll], (ll, 1, K))
-    with sp.evaluate(False):  # keep the written order; the sums above are built normally
-        equations = (
-            Equation(hk, (sp.exp(z[kk]) / denominator,), "definition"),
-            Equation(Jsym, (-loss,), "one sample"),
-            Equation(sp.Derivative(hk, z[jj]), (hk * (delta - hj),), "every k, j"),
-            Equation(sp.Derivative(Jsym, z[kk]), (hk * labels_sum - y[kk],), "any labels"),
-            Equation(sp.Derivative(Jsym, z[kk]), (hk - y[kk],), "one-hot labels"),
-        )
-    return GeneralProof(
-        equations,
-        {
-            "dh_k/dz_j": _is_zero(dh - jacobian_claim),
-            "dJ/dz_k (any labels)": _is_zero(dJ - any_labels),
-            "dJ/dz_k (one-hot)": _is_zero(dJ - any_labels) and _is_zero(with_sum_one - one_hot),
-            "dJ/dz_k = h_k - y_k without sum y = 1": _is_zero(dJ - one_hot),
+    h_k, h_j, h_l, J = sp.Symbol("h_k"), sp.Symbol("h_j"), sp.Symbol("h_l"), sp.Symbol("J")
+    labels = sp.Sum(y[l], (l, 1, K))
+    facts = {sp.Ge(K, i): True for i in (j, k, l, m)} | {sp.Le(i, K): True for i in (j, k, l, m)}
+    facts |= {sp.Ge(i, 1): True for i in (j, k, l, m)}
+    ctx = Context(
+        definitions={
+            h_k: sp.exp(z[k]) / S,
+            h_j: sp.exp(z[j]) / S,
+            h_l: sp.exp(z[l]) / S,
+            J: -sp.Sum(y[l] * (z[l] - sp.log(S)), (l, 1, K)),
         },
+        one_hot={labels: sp.Integer(1)},
+        method="symbolic",
+        facts=facts,
     )
+    with sp.evaluate(False):
+        return (
+            claim("dh_k/dz_j", "the softmax Jacobian, for any K", sp.Derivative(h_k, z[j]),
+                  [h_k * sp.Add(sp.KroneckerDelta(k, j), -h_j)], ctx,
+                  where=((h_k, sp.exp(z[k]) / S),),
+                  title=r"\text{every } k, j \text{ of any } K"),
+            claim("dJ/dz_k", "the gradient by a logit, for any K", sp.Derivative(J, z[k]),
+                  [sp.Add(h_k * labels, -y[k]), sp.Add(h_k, -y[k])], ctx,
+                  where=((J, -sp.Sum(y[l] * sp.log(h_l), (l, 1, K))),),
+                  one_hot_from=1, title=r"\text{any } K"),
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- explicit K
+@functools.cache
 def _logit_model(K: int):
     z = sp.symbols(f"z_1:{K + 1}")
     y = sp.symbols(f"y_1:{K + 1}")
@@ -127,19 +106,19 @@ def _logit_model(K: int):
     J = sp.Symbol("J")
     exps = [sp.exp(v) for v in z]
     S = sp.Add(*exps)
-    explicit = [e / S for e in exps]
-    cost = -sp.Add(*(yk * zk for yk, zk in zip(y, z, strict=True))) + sp.Add(*y) * sp.log(S)
-    cost_in_h = -sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True)))
+    definitions = {hk: e / S for hk, e in zip(h, exps, strict=True)}
+    definitions[J] = -sp.Add(*(yk * zk for yk, zk in zip(y, z, strict=True))) + sp.Add(*y) * sp.log(
+        S
+    )
     e_symbols = sp.symbols(f"e_1:{K + 1}")
-    definitions = dict(zip(h, explicit, strict=True))
-    definitions[J] = cost
-    ctx = _Context(
+    ctx = Context(
         definitions=definitions,
-        cost_symbol=J,
-        cost_in_h=cost_in_h,
-        hypothesis_symbols=h,
         logits=tuple((v, v, e) for v, e in zip(z, e_symbols, strict=True)),
         one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
+        cost_symbol=J,
+        cost_in_h=-sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True))),
+        hypothesis_symbols=h,
+        indexed={"h": lambda a: h[a - 1], "y": lambda a: y[a - 1], "z": lambda a: z[a - 1]},
     )
     return z, y, h, J, ctx
 
@@ -172,66 +151,73 @@ def explicit_proofs(classes: int) -> tuple[Step, ...]:
     for k in range(K):
         with sp.evaluate(False):
             collected = sp.Add(h[k] * sp.Add(*y), -y[k])
-        steps.append(Step(
-            f"dJ/dz_{k + 1}", None, None, f"gradient of the loss by logit z_{k + 1}",
-            sp.Derivative(J, z[k]), (collected, h[k] - y[k]), one_hot_from=1, context=ctx,
+        steps.append(claim(
+            f"dJ/dz_{k + 1}", f"gradient of the loss by logit z_{k + 1}",
+            sp.Derivative(J, z[k]), (collected, h[k] - y[k]), ctx, one_hot_from=1,
+            title=rf"\text{{by the logit }} z_{{{k + 1}}}",
         ))  # fmt: skip
     for k in range(K):
         for j in range(K):
             rhs = h[k] * (1 - h[k]) if j == k else -h[k] * h[j]
-            steps.append(Step(
-                f"dh_{k + 1}/dz_{j + 1}", None, None, "softmax Jacobian entry",
-                sp.Derivative(h[k], z[j]), (rhs,), context=ctx,
+            steps.append(claim(
+                f"dh_{k + 1}/dz_{j + 1}", "softmax Jacobian entry",
+                sp.Derivative(h[k], z[j]), (rhs,), ctx,
+                title=rf"\text{{Jacobian entry }} ({k + 1}, {j + 1})",
             ))  # fmt: skip
     return tuple(steps)
 
 
 # --------------------------------------------------------------------------- K = 2 and the Hessian
 @functools.cache
-def sigmoid_case() -> dict[str, bool]:
+def sigmoid_case() -> tuple[Step, ...]:
     """For K = 2: softmax is the sigmoid, and the gradient is logistic regression's.
 
     With ``a, b`` the two logits, ``softmax([a, b])_1 = sigma(a - b)``; with
     the article's model for K = 2, ``w = Theta_1 - Theta_2`` and target
-    ``t = y_1``, the logistic loss ``-t log sigma(w x) - (1 - t) log(1 - sigma(w x))``
-    has the gradient ``(sigma(w x) - t) x_j`` by ``Theta_1j``: the ``(y - t) x``
-    of P. Sadowski's notes, and the article's ``(h_1 - y_1) x_j``.
+    ``t = y_1``, the logistic loss ``-t log sigma(u) - (1 - t) log(1 - sigma(u))``
+    with ``u = w_0 + w_1 x_1`` has the gradient ``(sigma(u) - t) x_j`` by
+    ``Theta_1j``: the ``(y - t) x`` of P. Sadowski's notes, and the article's
+    ``(h_1 - y_1) x_j``.
 
     Returns
     -------
-    dict of str -> bool
-        ``"softmax_1 = sigmoid(a - b)"``, ``"softmax_2 = 1 - sigmoid(a - b)"``,
-        ``"logistic gradient = (h_1 - y_1) x_j"``.
-    """
-    from .symbolic import model
+    tuple of Step
+        ``"softmax_1 = sigmoid"``, ``"softmax_2 = 1 - sigmoid"`` and
+        ``"logistic gradient"`` (for j = 0 and 1).
 
+    Examples
+    --------
+    >>> [s.holds() for s in sigmoid_case()]
+    [True, True, True]
+    """
     a, b = sp.symbols("a b")
     ea, eb = sp.symbols("e_a e_b")
-    ctx2 = _Context({}, None, None, (), ((a, a, ea), (b, b, eb)), {})
+    ctx2 = Context({}, logits=((a, a, ea), (b, b, eb)))
     sigma = 1 / (1 + sp.exp(-(a - b)))
     soft = [sp.exp(a) / (sp.exp(a) + sp.exp(b)), sp.exp(b) / (sp.exp(a) + sp.exp(b))]
     m = model(2)
-    t = m.y[0]
+    t, L, u = sp.symbols("t L u")
     w = [m.theta[0, jj] - m.theta[1, jj] for jj in (0, 1)]
-    u = w[0] + w[1] * m.x1
     s = 1 / (1 + sp.exp(-u))
-    logistic = -t * sp.log(s) - (1 - t) * sp.log(1 - s)
-    results = {
-        "softmax_1 = sigmoid(a - b)": _equal(soft[0], sigma, {}, ctx2, False),
-        "softmax_2 = 1 - sigmoid(a - b)": _equal(soft[1], 1 - sigma, {}, ctx2, False),
-    }
-    logistic_ok = True
-    for jj in (0, 1):
-        lhs = sp.Derivative(logistic, m.theta[0, jj])
-        rhs = (m.h[0] - m.y[0]) * m.x[jj]
-        logistic_ok &= _equal(lhs, rhs, {}, m._context, True)  # y_2 = 1 - y_1 = 1 - t
-    results["logistic gradient = (h_1 - y_1) x_j"] = logistic_ok
-    return results
+    with sp.evaluate(False):
+        logistic = -t * sp.log(s) - (1 - t) * sp.log(1 - s)
+        rhs = sp.Mul(sp.Add(m.h[0], -m.y[0]), X_I[j_])
+    return (
+        claim("softmax_1 = sigmoid", "two-class softmax is the sigmoid of the difference",
+              soft[0], [sigma], ctx2, title=r"K = 2"),
+        claim("softmax_2 = 1 - sigmoid", "and its other output is one minus it",
+              soft[1], [1 - sigma], ctx2, title=r"K = 2"),
+        claim("logistic gradient", "the logistic loss has the article's gradient",
+              sp.Derivative(L, THETA[1, j_]), [rhs], m.context,
+              where=((L, logistic), (t, m.y[0]), (u, w[0] + w[1] * m.x1), (X_I[0], sp.Integer(1))),
+              indices=((j_, (0, 1)),), title=r"\text{logistic regression}"),
+    )  # fmt: skip
 
 
 @functools.cache
-def hessian_proof(classes: int = 3) -> dict[str, bool]:
-    """The Hessian of the loss in the logits is diag(h) - hh^T, and v^T H v is a variance.
+def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
+    """The Hessian of the loss in the logits is diag(h) - hh^T, and v^T (diag h - hh^T) v
+    is a variance.
 
     Parameters
     ----------
@@ -240,57 +226,73 @@ def hessian_proof(classes: int = 3) -> dict[str, bool]:
 
     Returns
     -------
-    dict of str -> bool
-        ``"d2J/dz_i dz_j = h_i (delta_ij - h_j)"`` for every i, j (using
-        ``sum_l y_l = 1``: in general the Hessian is that matrix times the sum), and
-        ``"v^T H v = sum h v^2 - (sum h v)^2"`` (a variance of v under h,
-        hence >= 0: the loss is convex in the logits).
+    tuple of Step
+        ``"hessian"``: ``d2J/dz_k dz_l = h_k (delta_kl - h_l)`` for every k, l
+        (using ``sum_l y_l = 1``: in general the Hessian is that matrix times
+        the sum), and ``"variance"``: ``v^T (diag h - hh^T) v = sum_k h_k v_k^2
+        - (sum_k h_k v_k)^2``, a variance of v under h, hence >= 0: the loss is
+        convex in the logits.
+
+    Examples
+    --------
+    >>> [s.holds() for s in hessian_proof(2)]
+    [True, True]
     """
     K = _check_classes(classes)
-    z, _, h, J, ctx = _logit_model(K)
-    ok = True
-    for i in range(K):
-        for j in range(K):
-            lhs = sp.diff(ctx.definitions[J], z[i], z[j])
-            rhs = h[i] * ((1 if i == j else 0) - h[j])
-            ok &= _equal(lhs, rhs, {}, ctx, True)  # the Hessian is (sum_l y_l) (diag h - hh^T)
+    _, _, h, J, ctx = _logit_model(K)
+    classes_k = (k_, tuple(range(1, K + 1)))
+    classes_l = (l_, tuple(range(1, K + 1)))
     v = sp.symbols(f"v_1:{K + 1}")
-    H = sp.Matrix(K, K, lambda i, j: h[i] * ((1 if i == j else 0) - h[j]))
-    V = sp.Matrix(v)
-    quadratic = sp.expand((V.T * H * V)[0])
-    variance = sp.expand(sum(hk * vk**2 for hk, vk in zip(h, v, strict=True))
-                         - sum(hk * vk for hk, vk in zip(h, v, strict=True)) ** 2)  # fmt: skip
-    return {
-        "d2J/dz_i dz_j = h_i (delta_ij - h_j)": bool(ok),
-        "v^T H v = sum h v^2 - (sum h v)^2": sp.expand(quadratic - variance) == 0,
-    }
+    M = sp.ImmutableMatrix(K, K, lambda a, b: h[a] * ((1 if a == b else 0) - h[b]))
+    V = sp.ImmutableMatrix(v)
+    with sp.evaluate(False):
+        entry = H_I[k_] * sp.Add(sp.KroneckerDelta(k_, l_), -H_I[l_])
+        spread = sp.Add(
+            sp.Add(*(hk * vk**2 for hk, vk in zip(h, v, strict=True))),
+            -(sp.Add(*(hk * vk for hk, vk in zip(h, v, strict=True))) ** 2),
+        )
+    return (
+        claim("hessian", "the Hessian in the logits is the softmax Jacobian",
+              sp.Derivative(J, Z_I[k_], Z_I[l_]), [entry], ctx,
+              indices=(classes_k, classes_l), one_hot_from=0,
+              title=r"\text{the Hessian } \nabla^2 J"),
+        claim("variance", "a quadratic form of the Jacobian is a variance, so >= 0",
+              sp.MatMul(V.T, M, V, evaluate=False), [sp.ImmutableMatrix([[spread]])], ctx,
+              title=r"\text{a variance}"),
+    )  # fmt: skip
 
 
 @functools.cache
-def l2_gradient(classes: int = 3) -> tuple[Equation, bool, bool]:
+def l2_gradient(classes: int = 3) -> tuple[Step, Step]:
     """The gradient of an L2 cost on the softmax output, proven; it keeps the Jacobian.
 
-    ``E = 1/2 sum_j (h_j - y_j)^2``; the chain rule through ``h`` gives
-    ``dE/dz_k = sum_j (h_j - y_j) h_j (delta_jk - h_k)``.
+    ``E = 1/2 sum_l (h_l - y_l)^2``; the chain rule through ``h`` gives
+    ``dE/dz_1 = sum_l (h_l - y_l) h_l (delta_l1 - h_1)``.
 
     Returns
     -------
-    equation : Equation
-        ``dE/dz_1`` written out for ``classes`` classes.
-    holds : bool
-        SymPy proves it.
-    is_h_minus_y : bool
-        Whether it equals ``h_1 - y_1`` (False: nothing cancels).
+    gradient : Step
+        ``dE/dz_1`` written out for ``classes`` classes; ``holds()`` is True.
+    not_h_minus_y : Step
+        The claim ``dE/dz_1 = h_1 - y_1``; ``holds()`` is False: nothing cancels.
+
+    Examples
+    --------
+    >>> gradient, not_h_minus_y = l2_gradient(3)
+    >>> gradient.holds(), not_h_minus_y.holds()
+    (True, False)
     """
     K = _check_classes(classes)
     z, y, h, _, ctx = _logit_model(K)
     E = sp.Symbol("E")
-    explicit = sp.Rational(1, 2) * sp.Add(*((ctx.definitions[hj] - yj) ** 2
-                                            for hj, yj in zip(h, y, strict=True)))  # fmt: skip
+    with sp.evaluate(False):
+        cost = sp.Rational(1, 2) * sp.Add(*((hj - yj) ** 2 for hj, yj in zip(h, y, strict=True)))
     rhs = sp.Add(*((h[j] - y[j]) * h[j] * ((1 if j == 0 else 0) - h[0]) for j in range(K)))
-    lhs = sp.Derivative(explicit, z[0])
+    where = ((E, cost),)
     return (
-        Equation(sp.Derivative(E, z[0]), (rhs,), "L2 cost"),
-        _equal(lhs, rhs, {}, ctx, False),
-        _equal(lhs, h[0] - y[0], {}, ctx, True),
-    )
+        claim("l2 gradient", "the gradient of an L2 cost keeps the Jacobian",
+              sp.Derivative(E, z[0]), [rhs], ctx, where=where, title=r"\text{L2 cost}"),
+        claim("l2 is h - y", "the L2 gradient is not h_1 - y_1",
+              sp.Derivative(E, z[0]), [h[0] - y[0]], ctx, where=where, one_hot_from=0,
+              title=r"\text{L2 cost (refuted)}"),
+    )  # fmt: skip

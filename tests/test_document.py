@@ -24,14 +24,16 @@ def test_markdown_numbers_every_step_and_keeps_the_article_numbers():
     steps = symbolic.article_steps(3)
     for n in range(1, len(steps) + 1):
         assert f"**Step {n}.**" in text
-    assert r"\text{(21)}" in text and "## Any number of classes" in text
+    assert r"\qquad (21)" in text and "## Any number of classes" in text
+    assert "as the article prints it" in text
 
 
 def test_latex_is_a_standalone_document():
     text = document.render(4, "latex")
     assert text.startswith(r"\documentclass") and text.rstrip().endswith(r"\end{document}")
     assert text.count(r"\paragraph{Step") == len(symbolic.article_steps(4))
-    assert r"\text{[Theta\_11/chain]}" in text  # underscores escaped for real LaTeX
+    assert r"\Theta_{11}\text{: chain rule}" in text  # a readable tag, never an internal key
+    assert "Theta_11/" not in text
 
 
 def test_command_line_writes_a_file_and_explains_itself(tmp_path):
@@ -61,3 +63,43 @@ def test_a_step_that_does_not_prove_stops_the_run(monkeypatch, capsys, tmp_path)
     assert document.main(["--classes", "3", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "step 5 [11] (11) does not hold" in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("make_path", "code", "words"),
+    [
+        (lambda tmp: tmp, 3, "is a directory"),
+        (lambda tmp: tmp / "missing" / "k3.md", 4, "does not exist"),
+        (lambda tmp: Path("/proc/version"), 5, "cannot write"),
+    ],
+)
+def test_a_bad_output_path_is_one_line_with_its_own_code_before_any_proving(
+    make_path, code, words, tmp_path, monkeypatch, capsys
+):
+    def never(*args, **kwargs):
+        raise AssertionError("proving started before the output path was checked")
+
+    monkeypatch.setattr(document, "render", never)
+    assert document.main(["-o", str(make_path(tmp_path))]) == code
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_empty_output_path_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        document.main(["-o", ""])
+    assert stop.value.code == 2 and "empty" in capsys.readouterr().err
+
+
+def test_the_exit_codes_are_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        document.main(["--help"])
+    out = capsys.readouterr().out
+    for line in ("3  the output path is a directory", "4  the output file's folder",
+                 "5  the output file cannot be written"):  # fmt: skip
+        assert line in out
+
+
+def test_a_file_that_is_not_written_is_not_left_behind(tmp_path):
+    target = tmp_path / "new.md"
+    assert document._output_problem(str(target)) is None and not target.exists()

@@ -7,12 +7,11 @@ from derivation import general, numeric
 
 
 def test_symbolic_K_proof():
-    proof = general.general_proof()
-    assert proof.holds["dh_k/dz_j"]
-    assert proof.holds["dJ/dz_k (any labels)"]
-    assert proof.holds["dJ/dz_k (one-hot)"]
-    assert not proof.holds["dJ/dz_k = h_k - y_k without sum y = 1"]  # the assumption is needed
-    assert [eq.tag for eq in proof.equations][-1] == "one-hot labels"
+    jacobian, gradient = general.general_proof()
+    assert jacobian.holds()
+    assert gradient.check() == (True, True)  # h_k sum y - y_k, then h_k - y_k
+    assert gradient.check(one_hot=False) == (True, False)  # the assumption is needed
+    assert "K" in jacobian.latex() and r"\sum_{l=1}^{K}" in gradient.latex()
 
 
 @pytest.mark.parametrize("classes", range(2, 9))
@@ -33,7 +32,7 @@ def test_a_wrong_jacobian_entry_is_rejected():
 
 
 def test_two_classes_are_logistic_regression():
-    assert all(general.sigmoid_case().values())
+    assert all(s.holds() for s in general.sigmoid_case())
     z = np.array([[1.3, -0.4]])
     sigma = 1 / (1 + np.exp(-(1.3 + 0.4)))
     assert numeric.softmax(z)[0, 0] == pytest.approx(sigma, rel=1e-15)
@@ -41,7 +40,9 @@ def test_two_classes_are_logistic_regression():
 
 @pytest.mark.parametrize("classes", [2, 3, 4])
 def test_the_hessian_is_the_softmax_jacobian_and_positive_semidefinite(classes):
-    assert all(general.hessian_proof(classes).values())
+    hessian, variance = general.hessian_proof(classes)
+    assert hessian.holds() and variance.holds()
+    assert not hessian.holds(one_hot=False)  # in general the Hessian carries sum_l y_l
     z = np.random.default_rng(classes).normal(size=classes) * 3
     eigenvalues = np.linalg.eigvalsh(numeric.softmax_jacobian(z))
     assert eigenvalues.min() > -1e-15

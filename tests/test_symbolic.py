@@ -32,7 +32,7 @@ def test_every_step_holds(s):
 
 def test_every_article_equation_from_7_to_23_is_a_step_in_order():
     numbers = [s.number for s in STEPS if s.number is not None]
-    assert numbers == list(range(7, 24))
+    assert numbers == [*range(7, 24), 23]  # (23) for one sample, then summed over the samples
     assert step(7).label == "eq:gradient-10"
     assert step(12).label == "eq:gradient-10-5"
     assert step(20).label == "eq:gradient-10-13"
@@ -97,8 +97,9 @@ def test_a_diagonal_only_chain_rule_is_rejected():
 
 def test_a_wrong_definition_is_rejected():
     s = step(9)  # u must be the numerator of h_1
-    wrong_where = ((s.where[0][0], sp.exp(M.logits[1])), s.where[1])
-    assert not replace(s, where=wrong_where).holds()
+    assert not replace(s, chain=(sp.exp(M.logits[1]),)).holds()
+    v = step(10)  # and v the shared denominator
+    assert not replace(v, where=((v.where[0][0], sp.exp(M.logits[1])),)).holds()
 
 
 def test_erratum_E3_the_combination_needs_one_hot_labels():
@@ -119,7 +120,7 @@ def test_erratum_E1_x0_must_be_one():
 
 def test_sum_over_samples_is_the_matrix_form():
     s = step("samples")
-    assert s.holds()
+    assert s.holds() and s.number == 23
     assert r"\left(H - Y\right)^{T} X" in s.latex()
 
 
@@ -162,13 +163,13 @@ def test_latex_never_prints_plus_minus():
 def test_latex_uses_the_article_numbers_and_partial_fractions():
     text = step(7).latex()
     assert r"\frac{\partial J^{(i)}}{\partial \Theta_{10}}" in text
-    assert r"\text{(7)}" in text
+    assert r"\qquad (7)" in text
     assert step(7).equation()._repr_latex_().startswith("$$")
 
 
 def test_model_definitions_are_the_hypotheses_and_cost():
     eqs = M.definitions()
-    assert [e.tag for e in eqs] == ["(2)", "(3)", "(4)", "(5), one sample"]
+    assert [e.tag for e in eqs] == ["(2)", "(3)", "(4)", r"(5)\ \text{for one sample}"]
     total = sum(M.hypotheses)
     assert sp.simplify(total) == 1
 
