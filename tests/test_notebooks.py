@@ -111,8 +111,8 @@ FORBIDDEN_NOTATION = [
     (r"softmax\}?\(X\)|\\partial X\b|\bX\^\{\(i\)\}_", "z for the logits: X is the design matrix"),
     (r"\bJS\^", "∂h/∂z for the softmax Jacobian"),
     (r"\\partial L\b", "J for the cost, not L"),
-    (r"(?<![\w\\])p_\{?[a-z0-9]|(?<![\w\\])pp\^|\\log P\b|(?<![\w\\])P ?=|(?<![\w\\])p - [1y]\b"
-     r"|\(p\)|\$p\$", "h (the article's hypotheses), not p or P"),
+    (r"(?<![\w\\])p_\{?[a-z0-9]|(?<![\w\\])pp\^|\\log P\b|(?<![\w\\])P ?="
+     r"|(?<![\w\\])p - [1y]\b|\(p\)|\$p\$", "h (the article's hypotheses), not p or P"),
     (r"(?<![\w\\])[hyzv]_\{?[ij]\b|\\delta_\{?(?:kj|jk|ij)\b",
      "k and l for classes (j is the feature index, i the sample)"),
     (r"\^\\top H [a-z]|Hessian,? \$H\$|\$H\$ is positive", "∇²J for the Hessian: H is (h_k)"),
