@@ -118,7 +118,8 @@ FORBIDDEN_NOTATION = [
     (r"\^\\top H [a-z]|Hessian,? \$H\$|\$H\$ is positive", "∇²J for the Hessian: H is (h_k)"),
     (r"\\pm h\b|[+-] ?h e_|\{2h\}|\{h\}|(?<![\w\\])h = (?:10|\\varepsilon)|step \$h\$",
      "δ for the finite-difference step"),
-    (r"\bn ?\\times|\bO\(n ?c|\bc ?\\times ?c\b|\$c = \d|(?<![\w\\])n = \d", "m samples, K classes"),
+    (r"\bn ?\\times|\bO\(n ?c|\bc ?\\times ?c\b|\$c = \d|(?<![\w\\])n = \d",
+     "m samples, K classes"),
 ]
 
 #: a markdown cell that quotes the student's own letters says so with these words
