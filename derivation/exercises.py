@@ -468,6 +468,13 @@ def _check(exercise: Exercise, answer: str) -> Feedback:
             + (" when y1 + y2 + y3 = 1" if one_hot and expr.has(*model(3).y) else ""),
             verdict="undefined",
         )
+    if any(v is _DIVIDES_BY_ZERO for v in mine):
+        return Feedback(
+            False,
+            "the answer is undefined for some values of the variables: it divides by zero or "
+            "takes the log of a number ≤ 0 there",
+            verdict="undefined",
+        )
     if not _usable(mine) and cost.terms > _BLIND_TERMS:
         return Feedback(
             False,

@@ -193,6 +193,9 @@ def test_a_float_means_its_exact_decimal_value():
         ("dh2/dTheta10", "log(-h1)"),
         ("dJ/dTheta10", "1/(y1 + y2 + y3 - 1)"),
         ("mean", "(h1 - y1)/(m - m)"),
+        ("dJ/dTheta10", "h1 - y1 + log(Theta10)*(y1 + y2 + y3 - 1)"),
+        ("dJ/dTheta11", "(h1 - y1)*x1 + log(Theta11)*(h1 + h2 + h3 - 1)"),
+        ("mean", "(h1 - y1)/m + log(x1 - 3)"),
     ],
 )
 def test_undefined_answers_are_called_undefined(key, text):
