@@ -584,8 +584,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
 # --------------------------------------------------------------------------- evaluation at points
 _POINTS = 3
 _POINT_PRECISION = 4096  # bits of the points' own values (h_k computed from the logits)
-_ANY = object()  # a point at which the value cannot be bounded (overflow, complex, ...)
-_DIVIDES_BY_ZERO = object()  # a point at which the expression divides by zero
+_ANY = object()  # a point at which the value cannot be bounded tightly (exp overflow, ...)
+_DIVIDES_BY_ZERO = object()  # a point where it divides by zero or takes the log of x <= 0
 _iv = MPIntervalContext()
 
 
