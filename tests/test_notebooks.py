@@ -252,6 +252,27 @@ def rounds_to(value, typed):
     return "e" not in typed and round(value, decimals) == float(typed)
 
 
+def timed(cell):
+    """A cell that measures time (not one that imports a timer)."""
+    return re.search(r"median_seconds\(|timeit|perf_counter\(", "".join(cell["source"]))
+
+
+ANY_NUMBER = re.compile(r"(?<![\w.^{_-])\d+(?:\.\d+)?(?!\w|\.\d|\^)")
+
+
+def typed_beside_timings(cells, index):
+    """Any number in prose right after a machine-dependent output (a timing) that the code
+    did not type: such a figure can only have been copied from one run on one machine."""
+    before = [c for c in cells[:index] if c["cell_type"] == "code"][-2:]
+    if not any(timed(c) for c in before):
+        return []
+    typed_in_code = {n for c in cells if c["cell_type"] == "code"
+                     for n in ANY_NUMBER.findall("".join(c["source"]))}
+    text = prose("".join(cells[index]["source"]))
+    text = re.sub(r"\[[^]]*\]\([^)]*\)|notebooks? \d\d", " ", text, flags=re.IGNORECASE)
+    return [n for n in ANY_NUMBER.findall(text) if n not in typed_in_code]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_figures_in_prose_are_computed_not_typed(path):
     """A figure that an output next to the prose shows is formatted by code (a Markdown display),
@@ -267,4 +288,5 @@ def test_figures_in_prose_are_computed_not_typed(path):
             digits = typed.lstrip("-")
             if any(rounds_to(abs(value), digits) for value in outputs):
                 found.append(typed)
+        found += typed_beside_timings(cells, index)
     assert not found, f"figures typed in prose beside the outputs that show them: {found}"
