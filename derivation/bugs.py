@@ -1,8 +1,8 @@
 """Wrong softmax-gradient code that people really wrote, kept for teaching.
 
 Every function here has the signature of :func:`derivation.numeric.cross_entropy_grad`
-with ``reduction="sum"`` (logits ``z`` of shape (n, K), labels ``y``) and
-computes the gradient of ``-sum(Y * log(softmax(z)))`` by the Jacobian route of
+with ``reduction="sum"`` (logits ``z`` of shape (m, K), labels ``y``) and
+computes the gradient of ``J = -sum(Y * log(softmax(z)))`` by the Jacobian route of
 the second seed, with ONE mistake.  :func:`derivation.gradcheck.gradcheck`
 catches all of them but :func:`transposed_jacobian`, which is not a bug at all.
 
@@ -31,37 +31,37 @@ def _route(z: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """Validated logits, one-hot labels and probabilities for the route."""
     z = _check_logits(z)
     if z.ndim != 2:
-        raise ValueError(f"z must be a batch of rows, shape (n, K); got shape {z.shape}")
+        raise ValueError(f"z must be a batch of rows, shape (m, K); got shape {z.shape}")
     Y = one_hot(_class_indices(y, z.shape), z.shape[-1])
     return z, Y, softmax(z)
 
 
-def _chain(dE_dP: np.ndarray, jacobians: np.ndarray) -> np.ndarray:
-    """Row i of dE/dP times Jacobian i: ``dE/dz_k = sum_j dE/dp_j dp_j/dz_k``."""
-    return np.einsum("nj,njk->nk", dE_dP, jacobians)
+def _chain(dJ_dH: np.ndarray, jacobians: np.ndarray) -> np.ndarray:
+    """Row i of dJ/dH times Jacobian i: ``dJ/dz_l = sum_k dJ/dh_k dh_k/dz_l``."""
+    return np.einsum("nj,njk->nk", dJ_dH, jacobians)
 
 
 def jacobian_from_logits(z: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Bug: the Jacobian ``diag(s) - s s^T`` is built from the logits s = z, not from p.
+    """Bug: the Jacobian ``diag(s) - s s^T`` is built from the logits s = z, not from h.
 
     Seen in Data Science SE question 64746: the softmax derivative written
     with the layer's input where its output belongs, giving entries like
     ``z (1 - z)``.
     """
-    z, Y, P = _route(z, y)
+    z, Y, H = _route(z, y)
     wrong = np.einsum("nj,jk->njk", z, np.eye(z.shape[1])) - z[:, :, None] * z[:, None, :]
-    return _chain(-Y / P, wrong)
+    return _chain(-Y / H, wrong)
 
 
 def diagonal_only(z: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Bug: only the diagonal ``p_j (1 - p_j)`` of the Jacobian is kept.
+    """Bug: only the diagonal ``h_k (1 - h_k)`` of the Jacobian is kept.
 
     The "equivalent to sigmoid" derivative (Cross Validated, "Softmax layer in
     a neural network"; jorgenkg/python-neural-network PR #6).  The result is
-    ``-y (1 - p)`` instead of ``p - y``: zero for every wrong class.
+    ``-y (1 - h)`` instead of ``h - y``: zero for every wrong class.
     """
-    _, Y, P = _route(z, y)
-    return (-Y / P) * P * (1 - P) + 0.0  # + 0.0 turns the -0.0 of wrong classes into 0.0
+    _, Y, H = _route(z, y)
+    return (-Y / H) * H * (1 - H) + 0.0  # + 0.0 turns the -0.0 of wrong classes into 0.0
 
 
 def softmax_twice(z: ArrayLike, y: ArrayLike) -> np.ndarray:
@@ -69,41 +69,41 @@ def softmax_twice(z: ArrayLike, y: ArrayLike) -> np.ndarray:
 
     A softmax layer followed by a loss that expects logits and applies softmax
     again (a classic in framework questions).  The gradient comes out as
-    ``softmax(p) - y``: squashed towards the uniform distribution, because
-    ``p`` lies in [0, 1] and its softmax is nearly flat.
+    ``softmax(h) - y``: squashed towards the uniform distribution, because
+    ``h`` lies in [0, 1] and its softmax is nearly flat.
     """
-    _, Y, P = _route(z, y)
-    return softmax(P) - Y
+    _, Y, H = _route(z, y)
+    return softmax(H) - Y
 
 
 def mean_instead_of_sum(z: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Bug: the gradient of the MEAN loss returned for the SUM loss (off by n).
+    """Bug: the gradient of the MEAN loss returned for the SUM loss (off by m).
 
     janchorowski/nn_assignments PR #21; the CS231n notes warn about it.  Right
-    direction, wrong size: every entry is divided by the batch size n.
+    direction, wrong size: every entry is divided by the batch size m.
     """
-    z, Y, P = _route(z, y)
-    return _chain(-Y / P, softmax_jacobian(z)) / z.shape[0]
+    z, Y, H = _route(z, y)
+    return _chain(-Y / H, softmax_jacobian(z)) / z.shape[0]
 
 
 def factor_of_two(z: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Bug: ``2 (p - y)``, a factor of two from a derivative taken twice over.
+    """Bug: ``2 (h - y)``, a factor of two from a derivative taken twice over.
 
     markroxor/fromscratchtoml issue #65.
     """
-    z, Y, P = _route(z, y)
-    return 2 * _chain(-Y / P, softmax_jacobian(z))
+    z, Y, H = _route(z, y)
+    return 2 * _chain(-Y / H, softmax_jacobian(z))
 
 
 def transposed_jacobian(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Not a bug: the Jacobian transposed, ``J^T`` instead of ``J``.
 
-    The softmax Jacobian ``diag(p) - p p^T`` is symmetric, so ``J^T = J`` and
+    The softmax Jacobian ``diag(h) - h h^T`` is symmetric, so ``J^T = J`` and
     the result is exactly right.  (For a function whose Jacobian is not
     symmetric the same slip would be a real bug.)
     """
-    z, Y, P = _route(z, y)
-    return _chain(-Y / P, np.swapaxes(softmax_jacobian(z), 1, 2))
+    z, Y, H = _route(z, y)
+    return _chain(-Y / H, np.swapaxes(softmax_jacobian(z), 1, 2))
 
 
 #: name -> (function, is it really wrong?)
