@@ -21,7 +21,8 @@ from derivation import symbolic as S
 
 def cold() -> None:
     sp.core.cache.clear_cache()
-    for cached in (S._diff, S._is_zero, S._explicit, S._exp_names, general.explicit_proofs):
+    for cached in (S._diff, S._is_zero, S._explicit, S._exp_names, S._resolved,
+                   general._logit_model, general.explicit_proofs):
         cached.cache_clear()
 
 

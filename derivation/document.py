@@ -6,6 +6,8 @@ Used by ``python -m derivation`` (see :func:`main`).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -50,10 +52,36 @@ def _latex_intro(K: int) -> str:
     )
 
 
+_PARALLEL_FROM = 100  # claims; below that a second process costs more than it saves
+_claims_to_prove: tuple = ()  # what the forked workers prove (they inherit it)
+
+
+def _check_slice(start: int) -> list[tuple[bool, ...]]:
+    return [claim.check() for claim in _claims_to_prove[start::2]]
+
+
+def _verdicts(claims: Sequence) -> list[tuple[bool, ...]]:
+    """Every claim's verdicts; on a machine with two cores or more, in two processes."""
+    global _claims_to_prove
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if len(claims) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not fork:
+        return [claim.check() for claim in claims]
+    _claims_to_prove = tuple(claims)
+    try:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            halves = pool.map(_check_slice, (0, 1))
+    finally:
+        _claims_to_prove = ()
+    verdicts: list = [None] * len(claims)
+    verdicts[0::2], verdicts[1::2] = halves
+    return verdicts
+
+
 def _proven(claims, what: str):
-    for number, claim in claims:
-        if not claim.holds():
-            failing = [i for i, ok in enumerate(claim.check()) if not ok]
+    claims = list(claims)
+    for (number, claim), verdicts in zip(claims, _verdicts([c for _, c in claims]), strict=True):
+        if not all(verdicts):
+            failing = [i for i, ok in enumerate(verdicts) if not ok]
             raise StepFailed(
                 f"{what} {number} [{claim.key}] {_plain_tag(claim)} does not hold "
                 f"({claim.description}); failing equalities: {failing}"

@@ -111,6 +111,7 @@ class _Printer(LatexPrinter):
         return rf"\left({parent}\right)_{{{self._print(expr.i)}{self._print(expr.j)}}}"
 
 
+@functools.lru_cache(maxsize=8192)
 def latex(expr: sp.Basic) -> str:
     """Return the LaTeX of ``expr`` as the notebooks show it.
 
@@ -402,6 +403,12 @@ def _resolve(definitions: Mapping[sp.Basic, sp.Basic]) -> dict[sp.Basic, sp.Basi
     raise ValueError("definitions nest too deeply (does a definition refer to itself?)")
 
 
+@functools.lru_cache(maxsize=1024)
+def _resolved_where(where: tuple) -> dict[sp.Basic, sp.Basic]:
+    """Local definitions, resolved once per distinct set (many sides share one)."""
+    return _resolve(dict(where))
+
+
 @functools.lru_cache(maxsize=256)
 def _resolved(ctx: Context, keep: frozenset = frozenset()) -> dict[sp.Basic, sp.Basic]:
     """The context's definitions, resolved, with the symbols in ``keep`` left alone."""
@@ -430,6 +437,41 @@ def _diff(expr: sp.Expr, var: sp.Basic) -> sp.Expr:
     return sp.diff(expr, var)
 
 
+def _is_derivative(node: sp.Basic) -> bool:
+    return isinstance(node, sp.Derivative)
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_differentiate(expr: sp.Basic, where: tuple, ctx: Context, variables: tuple) -> sp.Expr:
+    """What a derivative's expression stands for, ready to be differentiated by ``variables``.
+
+    The local definitions ``where`` first, then the context's, with the variables
+    themselves left alone; a log of a quotient is split (log(e^a / S) = a - log S,
+    the same function, far cheaper to differentiate).  Cached: the same expression
+    is differentiated by many variables.
+    """
+    local = _resolved_where(where) if where else {}
+    inner = _finite_sums(expr.xreplace(local)) if local else expr
+    inner = inner.replace(_is_derivative, lambda n: _derivative(n, where, ctx))
+    defs = dict(_resolved(ctx, frozenset(variables)))
+    if ctx.cost_symbol is not None and any(v in ctx.hypothesis_symbols for v in variables):
+        defs[ctx.cost_symbol] = ctx.cost_in_h  # dJ/dh_k: J as a function of the h's
+        for v in variables:
+            defs.pop(v, None)
+    inner = inner.xreplace(defs)
+    if inner.has(sp.log):
+        inner = sp.expand_log(inner, force=True)
+    return inner
+
+
+def _derivative(node: sp.Derivative, where: tuple, ctx: Context) -> sp.Expr:
+    variables = tuple(v for v, count in node.variable_count for _ in range(count))
+    inner = _to_differentiate(node.expr, where, ctx, variables)
+    for v in variables:
+        inner = _diff(inner, v)
+    return inner
+
+
 def _evaluate(expr: sp.Basic, where: Mapping[sp.Basic, sp.Expr], ctx: Context) -> sp.Basic:
     """Turn a displayed expression into an explicit one, derivatives taken.
 
@@ -437,30 +479,12 @@ def _evaluate(expr: sp.Basic, where: Mapping[sp.Basic, sp.Expr], ctx: Context) -
     definitions ``where`` first, then the context's, with the variables it
     differentiates by left alone.
     """
-    local = _resolve(where) if where else {}
-    is_derivative = lambda n: isinstance(n, sp.Derivative)  # noqa: E731
-
-    def derivative(node: sp.Derivative) -> sp.Expr:
-        variables = tuple(v for v, count in node.variable_count for _ in range(count))
-        inner = _finite_sums(node.expr.xreplace(local)) if local else node.expr
-        inner = inner.replace(is_derivative, derivative)
-        defs = dict(_resolved(ctx, frozenset(variables)))
-        if ctx.cost_symbol is not None and any(v in ctx.hypothesis_symbols for v in variables):
-            defs[ctx.cost_symbol] = ctx.cost_in_h  # dJ/dh_k: J as a function of the h's
-            for v in variables:
-                defs.pop(v, None)
-        inner = inner.xreplace(defs)
-        if inner.has(
-            sp.log
-        ):  # log(e^a / S) = a - log S: the same function, cheaper to differentiate
-            inner = sp.expand_log(inner, force=True)
-        for v in variables:
-            inner = _diff(inner, v)
-        return inner
-
-    expr = expr.replace(is_derivative, derivative)
-    if local:  # definitions such as u' = du/dTheta bring their own derivatives
-        expr = _finite_sums(expr.xreplace(local)).replace(is_derivative, derivative)
+    key = tuple(where.items())
+    expr = expr.replace(_is_derivative, lambda n: _derivative(n, key, ctx))
+    if where:  # definitions such as u' = du/dTheta bring their own derivatives
+        local = _resolved_where(key)
+        expr = _finite_sums(expr.xreplace(local))
+        expr = expr.replace(_is_derivative, lambda n: _derivative(n, key, ctx))
     return expr.xreplace(_resolved(ctx))
 
 
@@ -884,6 +908,9 @@ class Step:
         tuple of bool
             One verdict per equals sign of ``lhs = chain[0] = ...``.
         """
+        return _verdicts(self, one_hot)
+
+    def _prove(self, one_hot: bool) -> tuple[bool, ...]:
         if self.kind == "definition":
             return (self._definition_holds(),)
         sides = (self.lhs, *self.chain)
@@ -945,6 +972,12 @@ class Step:
 
     def __repr__(self) -> str:
         return f"<Step {_plain(self.tag)}: {self.description}>"
+
+
+@functools.lru_cache(maxsize=8192)
+def _verdicts(claim: Step, one_hot: bool) -> tuple[bool, ...]:
+    """A claim's verdicts, proven once (a Step is immutable; a changed one is a new Step)."""
+    return claim._prove(one_hot)
 
 
 def _product(ranges):
