@@ -37,6 +37,12 @@ def _latex_text(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
+def _latex_prose(text: str) -> str:
+    """Escape plain text for LaTeX, keeping its ``$...$`` math as it is."""
+    parts = text.split("$")
+    return "$".join(part if i % 2 else _latex_text(part) for i, part in enumerate(parts))
+
+
 def _latex_math(math: str) -> str:
     """Escape the text-mode parts (\\text{...}) of a formula for real LaTeX."""
     return re.sub(r"\\text\{([^}]*)\}", lambda m: r"\text{" + _latex_text(m.group(1)) + "}", math)
@@ -48,7 +54,7 @@ def _latex_intro(K: int) -> str:
         r"is the one of H.~Bunyamin's article: one feature $x_1$ and a bias entry $x_0 = 1$, "
         r"parameters $\Theta_{kj}$, one-hot labels $y_k$. Every step is written for one sample, "
         r"$J^{(i)}$, and was proven by SymPy (package \texttt{derivation}) before it was "
-        r"written. Numbers in brackets are the article's equation numbers (for $K = 3$)."
+        r"written. Numbers in parentheses are the article's equation numbers (for $K = 3$)."
     )
 
 
@@ -139,7 +145,7 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         "H. Bunyamin's article: one feature $x_1$ and a bias entry $x_0 = 1$, parameters "
         r"$\Theta_{kj}$, one-hot labels $y_k$. Every step is written for one sample, "
         r"$J^{(i)}$, and was proven by SymPy (package `derivation`) before it was written. "
-        "Numbers in brackets are the article's equation numbers (for K = 3); where the article "
+        "Numbers in parentheses are the article's equation numbers (for K = 3); where the article "
         "prints an equation differently, its form follows, with the reason."
     )
     if fmt == "md":
@@ -150,7 +156,7 @@ def render(classes: int = 3, fmt: str = "md") -> str:
             out += [f"**{heading}.** {_md_text(text)}", "", f"$$\n\\begin{{gathered}}\n{math}\n"
                     "\\end{gathered}\n$$", ""]  # fmt: skip
             if article:
-                out += [f"$$\n{article[0]}\n$$", "", f"*{_md_text(article[1])}*", ""]
+                out += [f"$$\n{article[0]}\n$$", "", f"*{article[1]}*", ""]
         note = "Proven by SymPy for a symbolic $K$ (indexed logits, sums, Kronecker deltas):"
         out += ["## Any number of classes", "", note, ""]
         out += [f"$$\n\\begin{{gathered}}\n{math}\n\\end{{gathered}}\n$$\n" for math in general_eqs]
@@ -172,7 +178,7 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         out.append(rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]")
         if article:
             out.append(rf"\[ {_latex_math(article[0])} \]")
-            out.append(rf"\emph{{{_latex_text(article[1])}}}")
+            out.append(rf"\emph{{{_latex_prose(article[1])}}}")
     out.append(r"\subsection*{Any number of classes}")
     out += [
         rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]" for math in general_eqs

@@ -38,8 +38,10 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.polys.rings import PolyRing
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 __all__ = [
+    "ArticleForm",
     "Context",
     "Equation",
     "JacobianRoute",
@@ -108,7 +110,19 @@ class _Printer(LatexPrinter):
 
     def _print_MatrixElement(self, expr: MatrixElement) -> str:
         parent = self._print(expr.parent)
-        return rf"\left({parent}\right)_{{{self._print(expr.i)}{self._print(expr.j)}}}"
+        if not isinstance(expr.parent, sp.MatrixSymbol):
+            parent = rf"\left({parent}\right)"
+        return rf"{parent}_{{{self._print(expr.i)}{self._print(expr.j)}}}"
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        """A sum over several ranges as nested sums, the outermost first (as written)."""
+        if len(expr.limits) == 1:
+            return super()._print_Sum(expr)
+        sums = "".join(
+            rf"\sum_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}} "
+            for v, a, b in reversed(expr.limits)
+        )
+        return sums + self.parenthesize(expr.function, PRECEDENCE["Add"])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -844,7 +858,7 @@ class Step:
     article : Equation or None
         The equation as the article prints it, where that differs.
     article_note : str or None
-        One sentence on why the article's form differs.
+        One sentence on why the article's form differs (Markdown, math in ``$...$``).
     """
 
     key: str
@@ -973,6 +987,40 @@ class Step:
     def __repr__(self) -> str:
         return f"<Step {_plain(self.tag)}: {self.description}>"
 
+    def beside_article(self) -> ArticleForm:
+        """The article's printed form above this step's, and why they differ.
+
+        Raises
+        ------
+        ValueError
+            If the article prints this step as it is here (``article`` is None).
+        """
+        if self.article is None:
+            raise ValueError(f"the article prints {_plain(self.tag)} as it is here")
+        return ArticleForm(self)
+
+
+@dataclass(frozen=True)
+class ArticleForm:
+    """A step shown twice: as the article prints it, and as proven here, with the reason.
+
+    Jupyter shows it as Markdown with both equations typeset.
+    """
+
+    step: Step
+
+    def _repr_markdown_(self) -> str:
+        s = self.step
+        return (
+            f"**As the article prints it:**\n$$ {s.article.latex()} $$\n"
+            f"**As proven here:**\n$$ \\begin{{gathered}} {s.latex()} \\end{{gathered}} $$\n"
+            f"*Why they differ:* {s.article_note}"
+        )
+
+    def __repr__(self) -> str:
+        s = self.step
+        return f"article: {s.article}\nhere:    {s.equation()}\nwhy:     {s.article_note}"
+
 
 @functools.lru_cache(maxsize=8192)
 def _verdicts(claim: Step, one_hot: bool) -> tuple[bool, ...]:
@@ -1032,6 +1080,11 @@ def _theta_name(k: int, j: int) -> str:
 
 def _theta_tex(k: int, j: int) -> str:
     return rf"\Theta_{{{k}{j}}}"
+
+
+def _difference_times(h: sp.Expr, y: sp.Expr, x: sp.Expr) -> sp.Expr:
+    """``(h - y) x``, written in that order."""
+    return sp.Mul(sp.Add(h, sp.Mul(-1, y, evaluate=False), evaluate=False), x, evaluate=False)
 
 
 def _sum_i(expr: sp.Expr) -> sp.Sum:
@@ -1102,9 +1155,11 @@ class _Builder:
     def _article_part(l: int, number: int) -> Equation:
         J, hl = sp.Symbol("J"), sp.Symbol(f"h_{l + 1}")
         lhs = sp.Mul(sp.Derivative(J, hl), sp.Derivative(hl, THETA[1, 0]), evaluate=False)
-        with sp.evaluate(False):
-            term = -Y_I[1, i_] * (1 - H_I[1, i_]) if l == 0 else Y_I[l + 1, i_] * H_I[1, i_]
-        return Equation(lhs, (_sum_i(term),), rf"({number})\ \text{{as the article prints it}}")
+        if l == 0:
+            side = -_sum_i(sp.Mul(Y_I[1, i_], 1 - H_I[1, i_], evaluate=False))
+        else:
+            side = _sum_i(sp.Mul(Y_I[l + 1, i_], H_I[1, i_], evaluate=False))
+        return Equation(lhs, (side,), rf"({number})\ \text{{as the article prints it}}")
 
     # steps --------------------------------------------------------------
     def chain_rule(self, k: int, j: int, key: str, number: int | None) -> None:
@@ -1124,9 +1179,9 @@ class _Builder:
     def dJ_dh(self, l: int, number: int | None) -> None:
         m = self.m
         note = (
-            "The article differentiates the summed cost J as if all samples shared one h_"
-            f"{l + 1}; each sample has its own h_{l + 1}(x^(i)), so the chain rule applies "
-            "sample by sample (E2), and the sum over samples comes last, in (23)."
+            "The article differentiates the summed cost $J$ as if all samples shared one "
+            f"$h_{l + 1}$; each sample has its own $h_{l + 1}(x^{{(i)}})$, so the chain rule "
+            "applies sample by sample (E2), and the sum over the samples comes last, in (23)."
         )
         self.add(
             f"dJ/dh_{l + 1}",
@@ -1236,28 +1291,28 @@ class _Builder:
         article = note = None
         if number == 21:
             J = sp.Symbol("J")
+            ys = [Y_I[c, i_] for c in (1, 2, 3)]
+            h1 = H_I[1, i_]
             with sp.evaluate(False):
-                ys = [Y_I[c, i_] for c in (1, 2, 3)]
-                h1 = H_I[1, i_]
-                sides = (
-                    _sum_i(sp.Add(-ys[0], ys[0] * h1, ys[1] * h1, ys[2] * h1)),
-                    _sum_i(sp.Add(-ys[0], h1 * sp.Add(*ys))),
-                    _sum_i(sp.Add(h1, -ys[0])),
+                terms = (
+                    sp.Add(-ys[0], ys[0] * h1, ys[1] * h1, ys[2] * h1),
+                    sp.Add(-ys[0], h1 * sp.Add(*ys)),
+                    sp.Add(h1, -ys[0]),
                 )
+            sides = tuple(_sum_i(t) for t in terms)
             article = Equation(sp.Derivative(J, THETA[1, 0]), sides,
                                r"(21)\ \text{as the article prints it}")  # fmt: skip
             note = ("The article's (21) is the same result summed over the samples, for the "
-                    "data set's cost J; the summed form is (23) for k = 1, j = 0, proven "
+                    "data set's cost $J$; the summed form is (23) for $k = 1$, $j = 0$, proven "
                     "below.")  # fmt: skip
         elif number == 22:
             J = sp.Symbol("J")
-            with sp.evaluate(False):
-                side = _sum_i(sp.Mul(sp.Add(H_I[1, i_], -Y_I[1, i_]), X_I[1, i_]))
+            side = _sum_i(_difference_times(H_I[1, i_], Y_I[1, i_], X_I[1, i_]))
             article = Equation(sp.Derivative(J, THETA[1, 1]), (side,),
                                r"(22)\ \text{as the article prints it}")  # fmt: skip
             note = (
-                "The article's (22) is the summed form for the data set's cost J, with "
-                "each sample's own x_1^(i); it is (23) for k = 1, j = 1, proven below."
+                "The article's (22) is the summed form for the data set's cost $J$, with "
+                "each sample's own $x_1^{(i)}$; it is (23) for $k = 1$, $j = 1$, proven below."
             )
         self.add(
             key,
@@ -1307,7 +1362,7 @@ class _Builder:
             rhs = sp.Mul(sp.Add(H_I[k_], -Y_I[k_]), X_I[j_])
         article = Equation(
             sp.Derivative(sp.Symbol("J"), THETA[k_, j_]),
-            (_sum_i(sp.Mul(sp.Add(H_I[k_, i_], -Y_I[k_, i_]), X_I[j_, i_], evaluate=False)),),
+            (_sum_i(_difference_times(H_I[k_, i_], Y_I[k_, i_], X_I[j_, i_])),),
             r"(23)\ \text{as the article prints it}",
         )
         self.add(
@@ -1323,9 +1378,9 @@ class _Builder:
             title=r"\text{general form, one sample}",
             article=article,
             article_note=(
-                "The article's (23) is the gradient of the data set's cost J, the sum over "
-                "samples; the line above is one sample's share, and the summed (23) is the "
-                "next claim, proven for any number of samples m."
+                "The article's (23) is the gradient of the data set's cost $J$, the sum over "
+                "the samples; here it is one sample's share, and the summed (23) is a claim "
+                "of its own, proven for any number of samples $m$."
             ),
         )
 
@@ -1334,9 +1389,8 @@ class _Builder:
         K = self.K
         J = sp.Symbol("J")
         H, Y, X = (sp.MatrixSymbol(n, m_, c) for n, c in (("H", K), ("Y", K), ("X", 2)))
-        with sp.evaluate(False):
-            cost = -sp.Sum(sp.Sum(Y_I[l_, i_] * sp.log(H_I[l_, i_]), (l_, 1, K)), (i_, 1, m_))
-            summed = _sum_i(sp.Mul(sp.Add(H_I[k_, i_], -Y_I[k_, i_]), X_I[j_, i_]))
+        cost = -sp.Sum(sp.Sum(Y_I[l_, i_] * sp.log(H_I[l_, i_]), (l_, 1, K)), (i_, 1, m_))
+        summed = _sum_i(_difference_times(H_I[k_, i_], Y_I[k_, i_], X_I[j_, i_]))
         matrix = MatrixElement(
             sp.MatMul(sp.Transpose(sp.MatAdd(H, sp.MatMul(-1, Y, evaluate=False),
                                              evaluate=False)), X, evaluate=False),
@@ -1430,9 +1484,9 @@ def short_route(classes: int = 3) -> tuple[Step, ...]:
     classes_k = (k_, tuple(range(1, K + 1)))
     classes_l = (l_, tuple(range(1, K + 1)))
     features = (j_, (0, 1))
+    log_sum = sp.log(sp.Sum(sp.exp(Z_I[l_]), (l_, 1, K)))
+    label_sum = sp.Sum(Y_I[l_], (l_, 1, K))
     with sp.evaluate(False):
-        log_sum = sp.log(sp.Sum(sp.exp(Z_I[l_]), (l_, 1, K)))
-        label_sum = sp.Sum(Y_I[l_], (l_, 1, K))
         steps = (
             claim("short/log h_k", "the log of a softmax output", -sp.log(H_I[k_]),
                   [sp.Add(log_sum, -Z_I[k_])], ctx, indices=(classes_k,),
