@@ -5,7 +5,7 @@ as the article's steps: what is displayed is what ``holds()`` proves.
 
 - :func:`general_proof` works with a symbolic number of classes ``K``:
   indexed logits ``z_l``, sums over ``l = 1..K`` and ``KroneckerDelta``.
-  It proves ``dh_k/dz_j = h_k (delta_kj - h_j)`` and
+  It proves ``dh_k/dz_l = h_k (delta_kl - h_l)`` and
   ``dJ/dz_k = h_k sum_l y_l - y_k``, and then, *using* ``sum_l y_l = 1``
   (one-hot labels), ``= h_k - y_k``.
 - :func:`explicit_proofs` writes the K + K^2 derivatives out for one explicit
@@ -55,7 +55,7 @@ def general_proof() -> tuple[Step, ...]:
     Returns
     -------
     tuple of Step
-        ``"dh_k/dz_j"`` (the Jacobian, every k and j) and ``"dJ/dz_k"``
+        ``"dh_k/dz_l"`` (the Jacobian, every k and l) and ``"dJ/dz_k"``
         (``h_k sum_l y_l - y_k = h_k - y_k``; the second equals sign needs
         ``sum_l y_l = 1``, so ``check(one_hot=False)`` is ``(True, False)``).
 
@@ -67,16 +67,15 @@ def general_proof() -> tuple[Step, ...]:
     """
     K = sp.Symbol("K", integer=True, positive=True)
     z, y = sp.IndexedBase("z"), sp.IndexedBase("y")
-    l, k, j, m = (sp.Idx(name, (1, K)) for name in "lkjm")
-    S = sp.Sum(sp.exp(z[m]), (m, 1, K))  # its own index m: S does not depend on l
-    h_k, h_j, h_l, J = sp.Symbol("h_k"), sp.Symbol("h_j"), sp.Symbol("h_l"), sp.Symbol("J")
+    k, l, q = (sp.Idx(name, (1, K)) for name in "klq")
+    S = sp.Sum(sp.exp(z[q]), (q, 1, K))  # its own index q: S depends on no other index
+    h_k, h_l, J = sp.Symbol("h_k"), sp.Symbol("h_l"), sp.Symbol("J")
     labels = sp.Sum(y[l], (l, 1, K))
-    facts = {sp.Ge(K, i): True for i in (j, k, l, m)} | {sp.Le(i, K): True for i in (j, k, l, m)}
-    facts |= {sp.Ge(i, 1): True for i in (j, k, l, m)}
+    facts = {sp.Ge(K, i): True for i in (k, l, q)} | {sp.Le(i, K): True for i in (k, l, q)}
+    facts |= {sp.Ge(i, 1): True for i in (k, l, q)}
     ctx = Context(
         definitions={
             h_k: sp.exp(z[k]) / S,
-            h_j: sp.exp(z[j]) / S,
             h_l: sp.exp(z[l]) / S,
             J: -sp.Sum(y[l] * (z[l] - sp.log(S)), (l, 1, K)),
         },
@@ -84,17 +83,20 @@ def general_proof() -> tuple[Step, ...]:
         method="symbolic",
         facts=facts,
     )
+    h_k_is = (h_k, sp.exp(z[k]) / S)
+    h_l_is = (h_l, sp.exp(z[l]) / S)
+    cost = (J, -sp.Sum(y[l] * sp.log(h_l), (l, 1, K)))
     with sp.evaluate(False):
-        return (
-            claim("dh_k/dz_j", "the softmax Jacobian, for any K", sp.Derivative(h_k, z[j]),
-                  [h_k * sp.Add(sp.KroneckerDelta(k, j), -h_j)], ctx,
-                  where=((h_k, sp.exp(z[k]) / S),),
-                  title=r"\text{every } k, j \text{ of any } K"),
-            claim("dJ/dz_k", "the gradient by a logit, for any K", sp.Derivative(J, z[k]),
-                  [sp.Add(h_k * labels, -y[k]), sp.Add(h_k, -y[k])], ctx,
-                  where=((J, -sp.Sum(y[l] * sp.log(h_l), (l, 1, K))),),
-                  one_hot_from=1, title=r"\text{any } K"),
-        )  # fmt: skip
+        jacobian = h_k * sp.Add(sp.KroneckerDelta(k, l), -h_l)
+        any_labels, one_hot = sp.Add(h_k * labels, -y[k]), sp.Add(h_k, -y[k])
+    return (
+        claim("dh_k/dz_l", "the softmax Jacobian, for any K", sp.Derivative(h_k, z[l]),
+              [jacobian], ctx, where=(h_k_is, h_l_is),
+              title=r"\text{every } k, l \text{ of any } K"),
+        claim("dJ/dz_k", "the gradient by a logit, for any K", sp.Derivative(J, z[k]),
+              [any_labels, one_hot], ctx, where=(cost, h_l_is, h_k_is),
+              one_hot_from=1, title=r"\text{any } K"),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- explicit K
@@ -125,7 +127,7 @@ def _logit_model(K: int):
 
 @functools.cache
 def explicit_proofs(classes: int) -> tuple[Step, ...]:
-    """The K derivatives dJ/dz_k and the K^2 derivatives dh_k/dz_j, written out and provable.
+    """The K derivatives dJ/dz_k and the K^2 derivatives dh_k/dz_l, written out and provable.
 
     Parameters
     ----------
@@ -136,7 +138,7 @@ def explicit_proofs(classes: int) -> tuple[Step, ...]:
     -------
     tuple of Step
         ``"dJ/dz_k"`` steps (``h_k sum_l y_l - y_k = h_k - y_k``, the last
-        equality using one-hot labels) and ``"dh_k/dz_j"`` steps; call
+        equality using one-hot labels) and ``"dh_k/dz_l"`` steps; call
         ``holds()`` on each.
 
     Examples
