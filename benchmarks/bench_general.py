@@ -13,17 +13,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import sympy as sp
 
 from derivation import general
-from derivation import symbolic as S
+from derivation.symbolic.prover import clear_caches
 
 
 def cold() -> None:
-    sp.core.cache.clear_cache()
-    for cached in (S._diff, S._is_zero, S._explicit, S._exp_names, S._resolved,
-                   general._logit_model, general.explicit_proofs):
-        cached.cache_clear()
+    clear_caches()
+    general.explicit_proofs.cache_clear()
 
 
 def prove(K: int) -> float:

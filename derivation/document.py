@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import general, symbolic
+from .symbolic.printing import plain_tag
 
 __all__ = ["StepFailed", "main", "render"]
 
@@ -96,7 +97,7 @@ def _proven(claims, what: str):
 
 
 def _plain_tag(claim) -> str:
-    return symbolic._plain(claim.tag)
+    return plain_tag(claim.tag)
 
 
 def _proven_steps(classes: int):

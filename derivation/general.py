@@ -23,20 +23,8 @@ import functools
 
 import sympy as sp
 
-from .symbolic import (
-    H_I,
-    THETA,
-    X_I,
-    Z_I,
-    Context,
-    Step,
-    _check_classes,
-    claim,
-    j_,
-    k_,
-    l_,
-    model,
-)
+from .symbolic import Context, Step, check_classes, claim, model
+from .symbolic.notation import H_I, THETA, X_I, Z_I, j_, k_, l_
 
 __all__ = [
     "explicit_proofs",
@@ -147,7 +135,7 @@ def explicit_proofs(classes: int) -> tuple[Step, ...]:
     >>> len(steps), all(s.holds() for s in steps)
     (6, True)
     """
-    K = _check_classes(classes)
+    K = check_classes(classes)
     z, y, h, J, ctx = _logit_model(K)
     steps = []
     for k in range(K):
@@ -240,7 +228,7 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
     >>> [s.holds() for s in hessian_proof(2)]
     [True, True]
     """
-    K = _check_classes(classes)
+    K = check_classes(classes)
     _, _, h, J, ctx = _logit_model(K)
     classes_k = (k_, tuple(range(1, K + 1)))
     classes_l = (l_, tuple(range(1, K + 1)))
@@ -284,7 +272,7 @@ def l2_gradient(classes: int = 3) -> tuple[Step, Step]:
     >>> gradient.holds(), not_h_minus_y.holds()
     (True, False)
     """
-    K = _check_classes(classes)
+    K = check_classes(classes)
     z, y, h, _, ctx = _logit_model(K)
     E = sp.Symbol("E")
     with sp.evaluate(False):

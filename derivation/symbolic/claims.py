@@ -1,0 +1,275 @@
+"""One claim type for every proof in the package: :class:`Step`, and :func:`claim` to make one.
+
+What a Step displays (``lhs = chain[0] = ...`` and its ``where`` definitions)
+is exactly what :meth:`Step.check` proves, one verdict per equals sign.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .printing import Equation, latex, plain_tag
+from .prover import Context, instantiate, matrix_entries, prove_equal
+
+__all__ = ["ArticleForm", "Step", "claim"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Step:
+    """One proven claim: what is displayed, and a proof of exactly that.
+
+    The display is ``lhs = chain[0] = chain[1] = ...``, then the local
+    definitions ``where``.  :meth:`check` gives one verdict per equals sign of
+    the chain.
+
+    Attributes
+    ----------
+    key : str
+        Stable name: the equation number as a string for the article's steps
+        (``"7"`` ... ``"23"``), a descriptive key for the others
+        (``"Theta_11/quotient/h_2"``, ``"samples"``, ``"short/dJ/dz_k"``).
+    number : int or None
+        The article's equation number, None for steps the article skips.
+    label : str or None
+        The article's LaTeX label (``eq:gradient-10``), None for added steps.
+    description : str
+        One line that says what the step does.
+    lhs : sympy.Basic
+        The left-hand side as displayed.
+    chain : tuple of sympy.Basic
+        The right-hand sides, each equal to the previous one.
+    where : tuple of (Basic, Expr) pairs
+        Local definitions (u, v, u', v' of the quotient rule, x_0 = 1, the
+        entries of H, Y, X), shown after the equation and used when proving.
+    one_hot_from : int or None
+        Index in ``chain`` of the first equality that needs
+        ``y_1 + ... + y_K = 1`` (erratum E3), None if no equality does.
+    part : str or None
+        ``"I"``, ``"II"``, ... for the steps of one part of the chain rule.
+    kind : str
+        ``"identity"``; or ``"definition"``: ``lhs`` is a new symbol, and the
+        claim is that with its displayed value the displayed ``relation``
+        (``h_1 = u / v``) holds.
+    relation : tuple (a, b) or None
+        For a definition: the displayed equality that it must make true.
+    indices : tuple of (Symbol, tuple of int)
+        For a claim written with symbolic indices (k, j, l): every value each
+        takes.  The displayed expressions are proven for every combination.
+    context : Context
+        What the prover knows about the symbols.
+    title : str or None
+        The tag of an added step, as LaTeX words (never an internal key).
+    article : Equation or None
+        The equation as the article prints it, where that differs.
+    article_note : str or None
+        One sentence on why the article's form differs (Markdown, math in ``$...$``).
+    """
+
+    key: str
+    number: int | None
+    label: str | None
+    description: str
+    lhs: sp.Basic
+    chain: tuple[sp.Basic, ...]
+    where: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
+    one_hot_from: int | None = None
+    part: str | None = None
+    kind: str = "identity"
+    relation: tuple[sp.Basic, sp.Basic] | None = None
+    indices: tuple[tuple[sp.Symbol, tuple[int, ...]], ...] = ()
+    context: Context | None = field(default=None, repr=False)
+    title: str | None = None
+    article: Equation | None = field(default=None, repr=False)
+    article_note: str | None = None
+
+    @property
+    def rhs(self) -> sp.Basic:
+        """The last right-hand side: the step's result."""
+        return self.chain[-1]
+
+    def _instances(self):
+        if not self.indices:
+            yield {}
+            return
+        names, ranges = zip(*self.indices, strict=True)
+        for combo in itertools.product(*ranges):
+            yield dict(zip(names, combo, strict=True))
+
+    def _where(self, values: Mapping) -> dict:
+        where = {}
+        for s, d in self.where:
+            if values and not isinstance(s, MatrixElement):  # an entry's indices are its own
+                s, d = instantiate(s, values, self.context), instantiate(d, values, self.context)
+            where[s] = d
+        return where
+
+    def _verdict(self, a: sp.Basic, b: sp.Basic, where: dict, values: Mapping, needs: bool,
+                 one_hot: bool) -> bool:  # fmt: skip
+        if any(isinstance(s, MatrixElement) for s in where):  # entries, as displayed
+            a, b = matrix_entries(a, where), matrix_entries(b, where)
+            where = {s: d for s, d in where.items() if not isinstance(s, MatrixElement)}
+        if values:
+            a, b = instantiate(a, values, self.context), instantiate(b, values, self.context)
+        return prove_equal(a, b, where, self.context, one_hot and needs)
+
+    def check(self, *, one_hot: bool = True) -> tuple[bool, ...]:
+        """Prove each equals sign of the displayed claim separately.
+
+        Parameters
+        ----------
+        one_hot : bool, default True
+            Whether the equalities that need ``sum_k y_k = 1`` may use it.
+            With False, those equalities fail: this is erratum E3.
+
+        Returns
+        -------
+        tuple of bool
+            One verdict per equals sign of ``lhs = chain[0] = ...``.
+        """
+        return _verdicts(self, one_hot)
+
+    def _prove(self, one_hot: bool) -> tuple[bool, ...]:
+        if self.kind == "definition":
+            return (self._definition_holds(),)
+        sides = (self.lhs, *self.chain)
+        verdicts = []
+        for n in range(len(self.chain)):
+            needs = self.one_hot_from is not None and n >= self.one_hot_from
+            verdicts.append(all(
+                self._verdict(sides[n], sides[n + 1], self._where(values), values, needs,
+                              one_hot)
+                for values in self._instances()
+            ))  # fmt: skip
+        return tuple(verdicts)
+
+    def _definition_holds(self) -> bool:
+        if not isinstance(self.lhs, sp.Symbol) or self.relation is None or len(self.chain) != 1:
+            return False
+        if self.lhs in self.context.definitions:
+            return False  # it would redefine a symbol of the model
+        where = {**dict(self.where), self.lhs: self.chain[0]}
+        a, b = self.relation
+        return prove_equal(a, b, where, self.context, False)
+
+    def holds(self, *, one_hot: bool = True) -> bool:
+        """Return True when SymPy proves every equality of the step."""
+        return all(self.check(one_hot=one_hot))
+
+    @property
+    def tag(self) -> str:
+        """The tag as LaTeX: the article's number ``(n)``, or words for added steps."""
+        if self.number is not None:
+            return f"({self.number})"
+        return self.title or rf"\text{{{self.description}}}"
+
+    def equation(self) -> Equation:
+        """Return the step as a displayable :class:`Equation`."""
+        return Equation(self.lhs, self.chain, self.tag)
+
+    def latex(self) -> str:
+        """Return the step, its local definitions and its tag as LaTeX."""
+        text = self.equation().latex()
+        lines = []
+        if self.where:
+            lines.append(r",\quad ".join(f"{latex(s)} = {latex(d)}" for s, d in self.where))
+        if self.relation is not None:
+            a, b = self.relation
+            lines.append(rf"\text{{so that }} {latex(a)} = {latex(b)}")
+        if self.indices:
+            ranges = ", ".join(
+                rf"{latex(s)} \in \{{{', '.join(str(v) for v in vals)}\}}"
+                for s, vals in self.indices
+            )
+            lines.append(rf"\text{{for every }} {ranges}")
+        if self.where:
+            lines[0] = rf"\text{{where }} {lines[0]}"
+        return text + "".join(rf" \\ {line}" for line in lines)
+
+    def _repr_latex_(self) -> str:
+        return rf"$$ \begin{{gathered}} {self.latex()} \end{{gathered}} $$"
+
+    def __repr__(self) -> str:
+        return f"<Step {plain_tag(self.tag)}: {self.description}>"
+
+    def beside_article(self) -> ArticleForm:
+        """The article's printed form above this step's, and why they differ.
+
+        Raises
+        ------
+        ValueError
+            If the article prints this step as it is here (``article`` is None).
+        """
+        if self.article is None:
+            raise ValueError(f"the article prints {plain_tag(self.tag)} as it is here")
+        return ArticleForm(self)
+
+
+@dataclass(frozen=True)
+class ArticleForm:
+    """A step shown twice: as the article prints it, and as proven here, with the reason.
+
+    Jupyter shows it as Markdown with both equations typeset.
+    """
+
+    step: Step
+
+    def _repr_markdown_(self) -> str:
+        s = self.step
+        return (
+            f"**As the article prints it:**\n$$ {s.article.latex()} $$\n"
+            f"**As proven here:**\n$$ \\begin{{gathered}} {s.latex()} \\end{{gathered}} $$\n"
+            f"*Why they differ:* {s.article_note}"
+        )
+
+    def __repr__(self) -> str:
+        s = self.step
+        return f"article: {s.article}\nhere:    {s.equation()}\nwhy:     {s.article_note}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _verdicts(claim: Step, one_hot: bool) -> tuple[bool, ...]:
+    """A claim's verdicts, proven once (a Step is immutable; a changed one is a new Step)."""
+    return claim._prove(one_hot)
+
+
+def claim(
+    key: str,
+    description: str,
+    lhs: sp.Basic,
+    chain: Iterable[sp.Basic],
+    context: Context,
+    **kw,
+) -> Step:
+    """Make a proven claim that is not one of the article's numbered steps.
+
+    Parameters
+    ----------
+    key : str
+        Its name.
+    description : str
+        What it says, in one line; also its tag unless ``title`` is given.
+    lhs, chain :
+        The displayed ``lhs = chain[0] = ...``.
+    context : Context
+        What the prover knows about the symbols.
+    **kw
+        Any other :class:`Step` field (``where``, ``one_hot_from``, ``indices``,
+        ``title``, ``kind``, ``relation``).
+
+    Returns
+    -------
+    Step
+    """
+    if "where" in kw:
+        kw["where"] = tuple((sp.sympify(a), sp.sympify(b)) for a, b in kw["where"])
+    return Step(key, None, None, description, lhs, tuple(chain), context=context, **kw)
+
+
+
+

@@ -1,0 +1,136 @@
+"""LaTeX for the claims: the article's notation, partial-derivative fractions, readable tags."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+__all__ = ["Equation", "latex", "plain_tag"]
+
+_PLUS_MINUS = re.compile(r"\+ - ")  # an unevaluated a + (-b) prints as "a + - b"
+
+class _Printer(LatexPrinter):
+    """LaTeX printer that keeps the order in which a step was written.
+
+    ``Derivative(J, h_1)`` prints as a partial-derivative fraction, the way the
+    article writes it; indexed symbols print in the article's notation
+    (``h_k(x^{(i)})``, ``y_k^{(i)}``, ``\\Theta_{kj}``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__({"order": "none"})
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        inner = self._print(expr.expr)
+        if len(variables) == 1:
+            wrt = rf"\partial {self._print(variables[0])}"
+            order = ""
+        else:
+            wrt = " ".join(rf"\partial {self._print(v)}" for v in variables)
+            order = f"^{{{len(variables)}}}"
+        if isinstance(expr.expr, (sp.Symbol, sp.Indexed)):
+            return rf"\frac{{\partial{order} {inner}}}{{{wrt}}}"
+        return rf"\frac{{\partial{order}}}{{{wrt}}}\left({inner}\right)"
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        name = str(expr.base)
+        idx = [self._print(i) for i in expr.indices]
+        if name == "Theta":
+            return rf"\Theta_{{{''.join(idx)}}}"
+        if len(idx) == 2 and name == "h":
+            return rf"h_{{{idx[0]}}}(x^{{({idx[1]})}})"
+        if len(idx) == 2:
+            return rf"{name}_{{{idx[0]}}}^{{({idx[1]})}}"
+        return rf"{name}_{{{idx[0]}}}"
+
+    def _print_Idx(self, expr: sp.Idx) -> str:
+        return self._print(expr.label)
+
+    def _print_MatrixElement(self, expr: MatrixElement) -> str:
+        parent = self._print(expr.parent)
+        if not isinstance(expr.parent, sp.MatrixSymbol):
+            parent = rf"\left({parent}\right)"
+        return rf"{parent}_{{{self._print(expr.i)}{self._print(expr.j)}}}"
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        """A sum over several ranges as nested sums, the outermost first (as written)."""
+        if len(expr.limits) == 1:
+            return super()._print_Sum(expr)
+        sums = "".join(
+            rf"\sum_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}} "
+            for v, a, b in reversed(expr.limits)
+        )
+        return sums + self.parenthesize(expr.function, PRECEDENCE["Add"])
+
+
+@functools.lru_cache(maxsize=8192)
+def latex(expr: sp.Basic) -> str:
+    """Return the LaTeX of ``expr`` as the notebooks show it.
+
+    Parameters
+    ----------
+    expr : sympy.Basic
+        Any SymPy expression; unevaluated sums and products keep their order.
+
+    Returns
+    -------
+    str
+        LaTeX source without surrounding dollar signs.
+    """
+    return _PLUS_MINUS.sub("- ", _Printer().doprint(expr))
+
+
+def _tag(text: str) -> str:
+    r"""A tag in words and math, e.g. ``r"\Theta_{11}\text{: chain rule}"``, set apart."""
+    return rf" \qquad \left[\,{text}\,\right]"
+
+
+@dataclass(frozen=True, repr=False)
+class Equation:
+    """A displayed equation ``lhs = rhs_1 = rhs_2 ...`` with an optional tag.
+
+    The tag is LaTeX (``(8)`` or words in ``\\text{...}``).  Jupyter renders it
+    through ``_repr_latex_``; ``str()`` gives plain text.
+    """
+
+    lhs: sp.Basic
+    rhs: tuple[sp.Basic, ...]
+    tag: str | None = None
+
+    def latex(self) -> str:
+        """Return the equation as LaTeX (an ``aligned`` block when it chains)."""
+        left = latex(self.lhs)
+        parts = [latex(r) for r in self.rhs]
+        if len(parts) <= 1:
+            body = left + "".join(f" = {p}" for p in parts)
+        else:
+            rows = [f"{left} &= {parts[0]}"] + [f"&= {p}" for p in parts[1:]]
+            body = r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+        if self.tag:
+            body += rf" \qquad {self.tag}" if self.tag.startswith("(") else _tag(self.tag)
+        return body
+
+    def _repr_latex_(self) -> str:
+        return f"$$ {self.latex()} $$"
+
+    def __str__(self) -> str:
+        text = " = ".join(sp.sstr(e, order="none") for e in (self.lhs, *self.rhs))
+        return f"{text}   {plain_tag(self.tag)}" if self.tag else text
+
+    __repr__ = __str__
+
+
+def plain_tag(tag: str) -> str:
+    """A LaTeX tag as plain text, for ``repr`` and messages."""
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", tag)
+    text = re.sub(r"\\Theta_\{(\d+)\}", r"Theta_\1", text)
+    return text.replace("\\", "").replace("{", "").replace("}", "")
+
+
