@@ -1,0 +1,211 @@
+"""Numerical differentiation of a scalar function, entry by entry.
+
+Three numerical methods, each differentiating ``f`` entry by entry, with the
+step ``h_i = h * max(1, |x_i|)`` (so that it is the same size relative to
+``x_i`` however large ``x_i`` is):
+
+- ``"central"``: ``(f(x + h) - f(x - h)) / 2h``, error ``O(h^2)`` from
+  truncation plus about ``eps |f| / h`` from rounding; best near ``h = eps^(1/3)``,
+  reaching about 1e-10 relative in float64.
+- ``"forward"``: ``(f(x + h) - f(x)) / h``, error ``O(h)`` plus ``eps |f| / h``;
+  best near ``h = sqrt(eps)``, about 1e-8.
+- ``"complex"``: ``Im f(x + ih) / h``.  No subtraction, so no cancellation: the
+  step can be tiny (1e-20) and the result is exact to rounding, about 1e-16.
+  ``f`` must accept complex input and be analytic (no ``abs``, no comparisons
+  on the perturbed values); the package's softmax, log-softmax, cross-entropy
+  and cost are.  The point is perturbed in complex128, so even for float32
+  ``x`` this numerical gradient is accurate to float64.
+
+``f`` is always called with a fresh copy of the point, so a function that works
+in place cannot spoil the result.  :mod:`derivation.gradcheck` compares these
+numerical gradients with analytic ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["Method", "as_real_input", "default_step", "difference_quotients", "numerical_grad"]
+
+Method = Literal["central", "forward", "complex"]
+
+
+def as_real_input(x: ArrayLike) -> np.ndarray:
+    """``x`` as a finite, non-empty float32 or float64 array (whole numbers become float64).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not floating-point, is empty, or holds NaN or inf.
+    """
+    arr = np.asarray(x)
+    if not isinstance(x, np.ndarray) and arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    if arr.dtype.kind != "f":
+        raise ValueError(
+            f"x must be a floating-point array (float32 or float64), got dtype {arr.dtype}"
+        )
+    if arr.size == 0:
+        raise ValueError("x is empty; expected at least one entry to differentiate by")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("x contains NaN or inf; expected finite numbers")
+    return arr
+
+
+def default_step(method: Method, dtype: np.dtype | type = np.float64) -> float:
+    """The step ``h`` that balances truncation and rounding for ``method``.
+
+    Parameters
+    ----------
+    method : {"central", "forward", "complex"}
+        The difference formula.
+    dtype : numpy dtype, default float64
+        Precision of the computation; its machine epsilon sets the step.
+
+    Returns
+    -------
+    float
+        ``eps**(1/3)`` for central, ``eps**(1/2)`` for forward, ``1e-20`` for
+        complex step.  :func:`numerical_grad` multiplies it by
+        ``max(1, |x_i|)``.
+    """
+    eps = float(np.finfo(dtype).eps)
+    steps = {"central": eps ** (1 / 3), "forward": eps**0.5, "complex": 1e-20}
+    if method not in steps:
+        raise ValueError(f"method must be 'central', 'forward' or 'complex', got {method!r}")
+    return steps[method]
+
+
+def _scalar(value, method: str) -> complex | float:
+    out = np.asarray(value)
+    if out.size != 1:
+        raise ValueError(f"f must return a single number, got an array of shape {out.shape}")
+    out = out.reshape(())[()]
+    if method == "complex" and not np.iscomplexobj(out):
+        raise ValueError(
+            "f returned a real number for complex input, so it is not complex-step safe "
+            "(it may use abs, max or .real on its input); use method='central'"
+        )
+    return out
+
+
+def _check_step(actual: float, step: float, idx: tuple, dtype: np.dtype) -> None:
+    if actual == 0:
+        raise ValueError(
+            f"step h={step:.1e} is too small to change x{list(idx)} in {dtype}; use a larger h"
+        )
+
+
+def _quotient(f, work: np.ndarray, idx: tuple, step: float, method: Method, f0: float, dtype):
+    """One difference quotient of ``f`` in entry ``idx`` of ``work``, and the step taken.
+
+    ``work`` is restored afterwards; ``f`` receives copies of it.
+    """
+    old = work[idx]
+    try:
+        if method == "complex":
+            work[idx] = old + 1j * step
+            return float(np.imag(_scalar(f(work.copy()), method))) / step, step
+        work[idx] = old + step
+        up_x = work[idx]
+        if method == "forward":
+            actual = float(np.real(up_x - old))  # the step as stored, after rounding
+            _check_step(actual, step, idx, dtype)
+            return (float(np.real(_scalar(f(work.copy()), method))) - f0) / actual, actual
+        up = float(np.real(_scalar(f(work.copy()), method)))
+        work[idx] = old - step
+        actual = float(np.real(up_x - work[idx]))  # the steps as stored, after rounding
+        _check_step(actual, step, idx, dtype)
+        down = float(np.real(_scalar(f(work.copy()), method)))
+        return (up - down) / actual, actual / 2
+    finally:
+        work[idx] = old
+
+
+def difference_quotients(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    method: Method,
+    h: float | None,
+    *,
+    truncation: bool = False,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
+    """The numerical gradient, ``f(x)``, the step taken for each entry, and the truncation.
+
+    The engine behind :func:`numerical_grad` and :func:`derivation.gradcheck.gradcheck`.
+
+    With ``truncation`` (finite differences only), each quotient is also taken
+    with twice the step: the truncation error of ``D(h)`` is about
+    ``|D(2h) - D(h)| / 3`` for central (``O(h^2)``) and ``|D(2h) - D(h)|`` for
+    forward differences (``O(h)``).  ``f`` always receives a fresh copy.
+    """
+    base = default_step(method, x.dtype) if h is None else float(h)
+    if not base > 0:
+        raise ValueError(f"step h must be positive, got {h}")
+    work = x.astype(np.complex128 if method == "complex" else x.dtype, copy=True)
+    grad = np.empty(x.shape, dtype=np.float64)
+    steps = np.empty(x.shape, dtype=np.float64)
+    estimate = truncation and method != "complex"
+    trunc = np.zeros(x.shape, dtype=np.float64) if estimate else None
+    f0 = float(np.real(_scalar(f(work.copy()), method)))
+    if not np.isfinite(f0):
+        raise ValueError(f"f(x) is {f0}; expected a finite number to differentiate")
+    for idx in np.ndindex(x.shape):
+        step = base * max(1.0, abs(float(np.real(work[idx]))))
+        grad[idx], steps[idx] = _quotient(f, work, idx, step, method, f0, x.dtype)
+        if estimate:
+            coarse = _quotient(f, work, idx, 2 * step, method, f0, x.dtype)[0]
+            trunc[idx] = abs(coarse - grad[idx]) / (3 if method == "central" else 1)
+    return grad, f0, steps, trunc
+
+
+def numerical_grad(
+    f: Callable[[np.ndarray], float],
+    x: ArrayLike,
+    method: Method = "central",
+    h: float | None = None,
+) -> np.ndarray:
+    """Differentiate a scalar function numerically, one entry of ``x`` at a time.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like ``x`` to one number.  For ``"complex"`` it
+        must accept a complex array and return a complex number.  It is
+        called with a fresh copy every time, so it may modify its argument.
+    x : array_like
+        The point (any shape), float32 or float64.  Not modified.
+    method : {"central", "forward", "complex"}, default "central"
+        The difference formula (see the module's docstring).
+    h : float, optional
+        Relative step.  Default: :func:`default_step` for the method and the
+        dtype of ``x``.  Entry ``i`` is perturbed by ``h * max(1, |x_i|)``.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``, float64
+        The numerical gradient.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a finite, non-empty floating array, ``f`` does not
+        return one number (or, for "complex", a complex one), ``f(x)`` is
+        not finite, or the step does not change ``x`` in its dtype.
+
+    Examples
+    --------
+    >>> g = numerical_grad(lambda v: (v**3).sum(), np.array([1.0, 2.0]), method="complex")
+    >>> g.tolist()
+    [3.0, 12.0]
+    >>> def in_place(v):  # modifies its argument: harmless, it gets a copy
+    ...     v *= v
+    ...     return v.sum()
+    >>> numerical_grad(in_place, np.array([1.0, -3.0])).round(6).tolist()
+    [2.0, -6.0]
+    """
+    return difference_quotients(f, as_real_input(x), method, h)[0]
