@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from derivation import exercises, numeric
-from derivation.exercises import EXERCISES, check, check_function, parse
+from derivation.exercises import EXERCISES, check, check_function, checker, parse
 
 
 @pytest.mark.parametrize("key", list(EXERCISES))
@@ -260,7 +260,7 @@ def test_the_time_limit_restores_an_outer_timer_and_works_outside_the_main_threa
 
 
 def test_a_check_that_runs_out_of_time_says_too_complex(monkeypatch):
-    monkeypatch.setattr(exercises, "TIME_BUDGET", 0.05)
+    monkeypatch.setattr(checker, "TIME_BUDGET", 0.05)
 
     def slow(*args, **kwargs):
         time.sleep(1)
@@ -268,7 +268,7 @@ def test_a_check_that_runs_out_of_time_says_too_complex(monkeypatch):
 
     import signal
 
-    monkeypatch.setattr(exercises, "equal", slow)
+    monkeypatch.setattr(checker, "equal", slow)
     handler = signal.getsignal(signal.SIGALRM)
     start = time.perf_counter()
     feedback = check("part2", "y2*h1")
@@ -349,3 +349,25 @@ def test_check_function_names_what_the_function_did_and_never_raises(task, funct
     assert isinstance(feedback, exercises.Feedback) and not feedback.correct
     for word in words:
         assert word in feedback.message, feedback.message
+
+
+# --------------------------------------------------------------------------- the package's surface
+def test_the_split_into_modules_keeps_the_public_names_and_their_printed_names():
+    import pickle
+
+    from derivation.exercises import checker, functions, parsing
+
+    assert exercises.__all__ == [
+        "EXERCISES", "Feedback", "TooComplexError", "UndefinedAnswerError", "check",
+        "check_function", "parse",
+    ]  # fmt: skip
+    assert (exercises.parse, exercises.check) == (parsing.parse, checker.check)
+    assert exercises.check_function is functions.check_function
+    for name in ("MAX_LENGTH", "MAX_NUMBER", "MAX_BITS", "MAX_DEGREE", "MAX_TERMS", "MAX_NESTING"):
+        assert getattr(exercises, name) == getattr(parsing, name)
+    assert exercises.TIME_BUDGET == checker.TIME_BUDGET
+    for cls in (exercises.Exercise, exercises.Feedback, exercises.TooComplexError,
+                exercises.UndefinedAnswerError):  # fmt: skip
+        assert f"{cls.__module__}.{cls.__qualname__}" == f"derivation.exercises.{cls.__name__}"
+    feedback = check("part2", "y2*h1")
+    assert pickle.loads(pickle.dumps(feedback)) == feedback

@@ -1,0 +1,58 @@
+"""Exercises that answer back: a safe parser, a step checker with hints, function checks.
+
+A learner types a step of the derivation (``"-h1*h2"``) and :func:`check`
+says whether it is right, names a known mistake, or says why it cannot be
+checked; :func:`check_function` does the same for a learner's own NumPy
+function.  Typed answers are parsed from a whitelist and never evaluated, and
+every check is bounded in time and memory (at most 300 characters, about 2 s
+and 200 MB), so an answer box can face a whole class.
+
+Modules
+-------
+parsing
+    :func:`parse`, the safe parser, and its bounds (``MAX_LENGTH``,
+    ``MAX_NODES``, ``MAX_EXPONENT``, ``MAX_NUMBER``, ``MAX_BITS``,
+    ``MAX_DEGREE``, ``MAX_TERMS``, ``MAX_NESTING``), with
+    :class:`TooComplexError` and :class:`UndefinedAnswerError`.
+checker
+    :data:`EXERCISES`, :class:`Exercise`, :class:`Feedback` and :func:`check`:
+    the evaluation at seeded random points, the proof by SymPy, and the time
+    budget (``TIME_BUDGET``) with its timer.
+intervals
+    The outward-rounded interval arithmetic the checker evaluates answers in.
+functions
+    :func:`check_function`, for a learner's softmax, gradient and (H - Y)^T X.
+
+Everything a notebook or widget uses is importable from here.  The limits are
+read by the module that defines them, so a test that changes one (say
+``TIME_BUDGET``) sets it on that module (``derivation.exercises.checker``).
+"""
+
+from .checker import EXERCISES, Exercise, Feedback, check
+from .checker import TIME_BUDGET as TIME_BUDGET
+from .functions import check_function
+from .parsing import MAX_BITS as MAX_BITS
+from .parsing import MAX_DEGREE as MAX_DEGREE
+from .parsing import MAX_EXPONENT as MAX_EXPONENT
+from .parsing import MAX_LENGTH as MAX_LENGTH
+from .parsing import MAX_NESTING as MAX_NESTING
+from .parsing import MAX_NODES as MAX_NODES
+from .parsing import MAX_NUMBER as MAX_NUMBER
+from .parsing import MAX_TERMS as MAX_TERMS
+from .parsing import TooComplexError, UndefinedAnswerError, parse
+
+__all__ = [
+    "EXERCISES",
+    "Feedback",
+    "TooComplexError",
+    "UndefinedAnswerError",
+    "check",
+    "check_function",
+    "parse",
+]
+
+# The public classes keep the name they had before the split into modules, so that
+# tracebacks, doctests and pickles still say ``derivation.exercises.TooComplexError``.
+for _cls in (Exercise, Feedback, TooComplexError, UndefinedAnswerError):
+    _cls.__module__ = __name__
+del _cls
