@@ -2,6 +2,13 @@
 
 Run:  .venv/bin/python benchmarks/bench_cross_entropy.py [--rounds 15]
 
+PyTorch is not a dependency of the package (installing it into the project's
+.venv would change what the test suite runs).  For the torch column, run the
+same script with a Python that has PyTorch and the package, e.g. a separate
+venv: ``python3 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch
+numpy mpmath sympy && /tmp/torchvenv/bin/pip install --no-deps -e .``, then
+``/tmp/torchvenv/bin/python benchmarks/bench_cross_entropy.py``.
+
 Every implementation computes the summed loss and its gradient with respect to
 the logits, for integer labels, at the shapes below, in float64 and float32,
 for logits drawn from N(0, 3^2) (typical; the package exponentiates them
@@ -162,6 +169,9 @@ def main() -> None:
     if torch_run is not None:
         verdict = "met" if worst <= 1 else "NOT met"
         print(f"target package/torch <= 1 at every shape: {verdict} (worst ratio {worst:.2f})")
+    else:
+        print("target package/torch <= 1 at every shape: not measured (PyTorch is not installed;")
+        print("  see the module's docstring for running this with PyTorch)")
 
 
 if __name__ == "__main__":

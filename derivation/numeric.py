@@ -29,7 +29,12 @@ of up to ``|d| eps / 2``: about 350 ulps at a gap of 700.  Wherever the
 package shifts by the maximum (log-softmax always, cross-entropy when a logit
 exceeds 345 in float64 or 38 in float32), the exact error ``r`` of the
 subtraction is computed as well (TwoSum: ``d + r == z - max`` exactly) and
-``exp(d + r)`` is taken as ``exp(d) (1 + r)``.  With it, :func:`log_softmax`
+``exp(d + r)`` is taken as ``exp(d) (1 + r)``.  The cross-entropy functions
+apply it only where it matters: skipped, it would change no row's sum by more
+than ``2**-22`` of an ulp and no gradient entry by more than ``2**-48`` of the
+row's largest probability.  Rows whose maximum is far from 0 need it nowhere
+(the subtraction is exact for every entry that is not negligible against the
+sum; see ``_correct_shift``), so that it costs little.  With it, :func:`log_softmax`
 and :func:`cross_entropy` are within 2 ulps of mpmath on rows of 2 to 8
 logits at every gap from 0 to 1e4 (the tests check 4; the error of the row
 sum grows like ``log2 K`` ulps for longer rows), and
@@ -295,33 +300,139 @@ def _two_diff(
             np.copyto(r, 0, where=~np.isfinite(d))
 
 
-#: a shifted block is corrected in chunks of about this many elements (they stay in cache,
-#: and the two scratch arrays are small: fresh memory costs a page fault per 4 KiB)
+#: a shifted block is corrected in chunks of about this many elements where most entries need
+#: it (they stay in cache, and the scratch arrays are small: fresh memory costs a page fault
+#: per 4 KiB)
 _CHUNK_ELEMENTS = 2**15
 
+#: an entry of a shifted row whose ``e_k`` is at most this fraction of ``others / K`` keeps
+#: ``exp(d_k)`` without the rounding correction (see :func:`_correct_shift`)
+_NEGLIGIBLE = 2.0**-30
 
-def _shifted_exp(zb: np.ndarray, top: np.ndarray, eb: np.ndarray, ib: np.ndarray, finite: bool):
-    """``eb = exp(zb - top)``, with the rounding of the subtraction corrected.
+#: the selected entries are corrected one by one (gathered, then scattered back) while they
+#: are at most this fraction of the block; beyond it, the whole block is corrected in chunks
+#: (about as fast at this fraction: 14% of the entries at K = 10 with wide logits)
+_SPARSE_FRACTION = 1 / 4
 
-    Returns ``(d_c, r_c)`` per row: ``d_c + r_c = z_c - top`` exactly for the
-    true class.  ``eb`` may be ``zb`` itself (chunks are read before written).
-    ``finite``: the block's spread ``max - min`` is known not to overflow.
+
+def _scratch(work: dict, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A scratch array of ``work`` of this shape: made when first needed, reused after."""
+    if name not in work or len(work[name]) < shape[0]:
+        work[name] = np.empty(shape, dtype)
+    return work[name][: shape[0]]
+
+
+def _shifted_exp(zb: np.ndarray, eb: np.ndarray, at_c: np.ndarray, finite: bool, work: dict):
+    """``eb = exp(zb - top)`` with ``top`` the rows' maxima, not yet corrected.
+
+    Returns ``(z, top, d_c, r_c)``: the block's logits (a copy when ``eb`` is
+    ``zb``'s memory: :func:`_correct_shift` reads them after ``eb`` is written),
+    the maxima (a column) and, per row, ``d_c + r_c = z_c - top`` exactly for the
+    true class (``at_c``: its flat positions in the block).  ``finite``: the
+    block's spread ``max - min`` is known not to overflow.
     """
-    n, K = zb.shape
+    if np.may_share_memory(zb, eb):
+        copy = _scratch(work, "z", zb.shape, zb.dtype)
+        np.copyto(copy, zb)
+        zb = copy
+    top = _row_max(zb)
+    zc = np.reshape(zb, -1, copy=False).take(at_c)
+    dc, rc = np.empty_like(zc), np.empty_like(zc)
+    _two_diff(zc, top[:, 0], dc, rc, np.empty_like(zc), finite=finite)
+    with np.errstate(over="ignore", invalid="ignore"):  # a spread beyond the largest float: -inf
+        np.subtract(zb, top, out=eb)
+    np.exp(eb, out=eb)
+    return zb, top, dc, rc
+
+
+def _correct_shift(
+    z: np.ndarray, top: np.ndarray, e: np.ndarray, others: np.ndarray, finite: bool, work: dict
+) -> np.ndarray:
+    """Correct ``e = exp(d)`` to ``exp(d + r) = e (1 + r)`` where that can matter.
+
+    ``d = fl(z - top)`` and ``r`` its exact rounding error (:func:`_two_diff`);
+    ``e`` has the true class's entries set to 0 and ``others`` is its row sums.
+    Returns ``others`` corrected, and corrects ``e`` in place.  The true class's
+    entry is corrected by the caller.
+
+    Which entries: ``e_k`` enters the results through the row sums (the loss and
+    ``p_c - 1``) and through its own gradient entry ``e_k / s``.  ``r_k`` is at
+    most half an ulp of ``d_k``, and ``e_k > 0`` needs ``d_k > -746`` (float64;
+    ``-104`` in float32), so ``|r_k| <= 2**-44`` (float32: ``2**-18``).  An entry
+    with ``e_k <= 2**-30 others / K`` (``_NEGLIGIBLE``) moves its row's sum by at
+    most ``2**-74 others / K``; all of them together by ``2**-74`` relative
+    (float32: ``2**-48``), far below an ulp (``2**-52``, ``2**-23``), so they are
+    left as they are.  Their gradient entries ``e_k / s`` keep the relative error
+    of :func:`softmax` (``|r_k|``: up to 256 ulps at ``d_k = -700``), at most
+    ``2**-74`` of the row's sum in absolute terms.
+
+    Which rows: the entries above that bound have ``d_k > -lam`` with
+    ``lam = log(K / (2**-30 others))``.  By Sterbenz's lemma ``z_k - top`` is
+    exact (``r_k = 0``) when ``top / 2 <= z_k <= top`` (``top > 0``: where
+    ``d_k >= -top / 2``) and when ``2 top <= z_k <= top`` (``top < 0``: where
+    ``d_k >= top``).  A row whose maximum is at least ``2 (lam + 1)`` or at most
+    ``-(lam + 1)`` therefore needs no correction at all (the 1 covers the
+    rounding of ``exp`` and ``log``).  With wide logits that is nearly every row:
+    when the true class is not the row's maximum, ``others >= 1`` and ``lam <=
+    log(K) + 21``.  Only the other rows are corrected (:func:`_correct_entries`):
+    a maximum close to 0, or a true class far ahead of the others.
+    """
+    n, K = e.shape
+    with np.errstate(divide="ignore"):  # others = 0: lam = inf, the row is checked (nothing to do)
+        lam1 = np.log(others.real * (_NEGLIGIBLE / K))
+    np.subtract(1, lam1, out=lam1)  # lam + 1
+    t = top[:, 0]
+    rows = np.flatnonzero((t < 2 * lam1) & (t > -lam1))
+    if len(rows) == 0:
+        return others
+    if len(rows) > n // 2:
+        return _correct_entries(z, top, e, others, finite, work)
+    e_rows, others_rows = e[rows], others[rows]  # copies: corrected, then written back
+    others[rows] = _correct_entries(z[rows], top[rows], e_rows, others_rows, finite, work)
+    e[rows] = e_rows
+    return others
+
+
+def _correct_entries(
+    z: np.ndarray, top: np.ndarray, e: np.ndarray, others: np.ndarray, finite: bool, work: dict
+) -> np.ndarray:
+    """:func:`_correct_shift` for every entry of these rows above the negligible bound.
+
+    With wide logits only one to three entries per row are above it (the row's
+    maximum among them, for which ``r = 0``): they are gathered, corrected and
+    scattered back, at the cost of two passes over the rows (a comparison and
+    its nonzero entries) instead of the eight of a full correction.  When more
+    than ``_SPARSE_FRACTION`` of the entries matter (logits close together, far
+    from 0), and for complex logits, every entry is corrected, chunk by chunk.
+    """
+    n, K = e.shape
+    if e.dtype.kind == "f":
+        mask = _scratch(work, "mask", e.shape, np.bool_)
+        np.greater(e, (others * (_NEGLIGIBLE / K))[:, None], out=mask)  # all False if others = 0
+        if np.count_nonzero(mask) <= _SPARSE_FRACTION * e.size:
+            at = np.flatnonzero(mask)
+            row = at // K
+            e_flat = np.reshape(e, -1, copy=False)
+            es, ds, rs, ts = (e_flat.take(at), *(np.empty(len(at), e.dtype) for _ in range(3)))
+            zs = np.reshape(z, -1, copy=False).take(at)
+            _two_diff(zs, top[:, 0].take(row), ds, rs, ts, finite=True)  # e_k > 0: d_k finite
+            rs *= es
+            e_flat[at] = es + rs
+            others += np.bincount(row, weights=rs, minlength=n).astype(e.dtype, copy=False)
+            return others
+    ones = np.ones(K, e.dtype)
     step = max(1, _CHUNK_ELEMENTS // K)
-    r_buf, t_buf = np.empty((min(n, step), K), zb.dtype), np.empty((min(n, step), K), zb.dtype)
-    d_buf = np.empty_like(r_buf) if np.may_share_memory(zb, eb) else None
-    dc, rc = np.empty(n, zb.dtype), np.empty(n, zb.dtype)
+    shape = (min(n, step), K)
+    d_buf, r_buf = _scratch(work, "d", shape, e.dtype), _scratch(work, "r", shape, e.dtype)
+    t_buf = _scratch(work, "t", shape, e.dtype)
     for a in range(0, n, step):
         b = min(n, a + step)
-        e = eb[a:b]
-        d, r = (e if d_buf is None else d_buf[: b - a]), r_buf[: b - a]
-        _two_diff(zb[a:b], top[a:b], d, r, t_buf[: b - a], finite=finite)
-        rows = np.arange(b - a)
-        dc[a:b], rc[a:b] = d[rows, ib[a:b]], r[rows, ib[a:b]]
-        np.exp(d, out=e)
-        e *= np.add(r, 1, out=r)  # exp(d + r) = exp(d) (1 + r) to first order
-    return dc, rc
+        d, r = d_buf[: b - a], r_buf[: b - a]
+        _two_diff(z[a:b], top[a:b], d, r, t_buf[: b - a], finite=finite)
+        r *= e[a:b]  # 0 at the true class
+        e[a:b] += r
+        others[a:b] += r @ ones
+    return others
 
 
 def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -442,6 +553,8 @@ def _row_max(z: np.ndarray) -> np.ndarray:
 
     NumPy's reduction along short contiguous rows pays a fixed cost per row;
     for K <= 32, K element-wise maxima over columns are several times faster.
+    (``argmax`` and a gather take half the time of ``max`` on rows of 100 in
+    cache, but no less on a block fresh from memory, as here.)
     """
     zr = z.real
     if zr.shape[1] > 32:
@@ -466,22 +579,29 @@ def _blocks(z2: np.ndarray, idx: np.ndarray, want_grad: bool, scale_by: float, o
     ``_NO_SHIFT_LIMIT`` (the usual case: saves a row maximum and a
     subtraction), else the row's maximum; then the rounding error ``r`` of
     ``z - max`` is carried along (``e = exp(d) (1 + r)``; see the module's
-    docstring), so that the result stays within a few ulps at any gap.
+    docstring) for the true class and wherever else it can change the result
+    (:func:`_correct_shift`), so that the result stays within a few ulps at any gap.
+
+    The true classes' entries are read and written at their flat positions
+    (``take``, and assignment to a flat view): two to three times faster than
+    indexing with a pair of index arrays.
     """
     n, K = z2.shape
+    step = max(1, _BLOCK_ELEMENTS // K)
     grad = None
     if want_grad:
         grad = np.empty_like(z2) if out is None else out
-    scratch = None if want_grad else np.empty((min(n, max(1, _BLOCK_ELEMENTS // K)), K), z2.dtype)
+    scratch = None if want_grad else np.empty((min(n, step), K), z2.dtype)
     loss = np.empty(n, dtype=z2.dtype)
     ones = np.ones(K, dtype=z2.dtype)
     limit = _NO_SHIFT_LIMIT.get(z2.dtype.kind, {}).get(z2.dtype.itemsize)
-    step = max(1, _BLOCK_ELEMENTS // K)
+    work: dict = {}  # the shifted path's scratch arrays, made when first needed
     for start in range(0, n, step):
         stop = min(n, start + step)
         zb, ib = z2[start:stop], idx[start:stop]
         eb = grad[start:stop] if want_grad else scratch[: stop - start]
-        rows = np.arange(stop - start)
+        e_flat = np.reshape(eb, -1, copy=False)  # eb's rows are contiguous: a view
+        at_c = np.arange(0, (stop - start) * K, K) + ib  # flat positions of the true classes
         if z2.dtype.kind == "c":
             _check_finite(zb, "z")
         lo, hi = zb.real.min(), zb.real.max()
@@ -493,16 +613,20 @@ def _blocks(z2: np.ndarray, idx: np.ndarray, want_grad: bool, scale_by: float, o
                 _check_finite(zb, "z")  # names the entry
             with np.errstate(over="ignore"):
                 finite = bool(np.isfinite(hi - lo))
-            zc = _shifted_exp(zb, _row_max(zb), eb, ib, finite)  # d_c + r_c = z_c - max
-        ec = eb[rows, ib]
-        eb[rows, ib] = 0
+            zb, top, dc, rc = _shifted_exp(zb, eb, at_c, finite, work)
+            zc = (dc, rc)  # d_c + r_c = z_c - max
+        ec = e_flat.take(at_c)
+        e_flat[at_c] = 0
         others = eb @ ones
+        if zc is not None:
+            others = _correct_shift(zb, top, eb, others, finite, work)
+            ec += ec * rc  # exp(d_c + r_c)
         s = others + ec
         loss[start:stop] = _loss_rows(others, ec, zc, s)
         if want_grad:
             scale = scale_by / s
             eb *= scale[:, None]
-            eb[rows, ib] = -others * scale
+            e_flat[at_c] = -others * scale
     return loss, grad
 
 

@@ -441,3 +441,70 @@ def test_messages_of_the_articles_model_name_theta_x_and_y():
         N.theta_grad(np.full((3, 2), 1e300), X * 1e10, [0, 1])
     with pytest.raises(ValueError, match="one-hot row of Y"):
         N.theta_grad(np.zeros((3, 2)), X, [[1, 1, 0], [0, 0, 1]])
+
+
+# --------------------------------------------- the shifted path corrects only where it matters
+def wide_rows(rng, dtype, K, n=64):
+    """Rows that exercise every case of the shifted path's correction (see _correct_shift)."""
+    base = rng.normal(size=(5, n, K))
+    rows = [
+        base[0] * 100,  # wide: the maxima far from 0, corrected nowhere
+        base[1] * 10 + rng.uniform(-200, 200, size=(n, 1)),  # logits close together, offset
+        -np.abs(base[2]) * 30 + rng.uniform(0, 120, size=(n, 1)),  # maxima around 2 (lam + 1)
+        -np.abs(base[3]) * 30 - rng.uniform(0, 120, size=(n, 1)),  # maxima around -(lam + 1)
+        base[4] * 3 + np.eye(K)[0] * rng.uniform(0, 600, size=(n, 1)),  # true class far ahead
+    ]
+    z = np.concatenate(rows).astype(dtype)
+    y = rng.integers(0, K, len(z))
+    y[4 * n :] = 0
+    return z, y
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("K", [2, 10, 100])
+def test_skipping_the_negligible_corrections_changes_nothing_that_counts(dtype, K):
+    z, y = wide_rows(np.random.default_rng(K), dtype, K)
+    loss, grad = N.cross_entropy_and_grad(z, y)
+    saved = N._NEGLIGIBLE
+    N._NEGLIGIBLE = 0.0  # every entry counts: the full correction, everywhere
+    try:
+        loss_full, grad_full = N.cross_entropy_and_grad(z, y)
+    finally:
+        N._NEGLIGIBLE = saved
+    eps = float(np.finfo(dtype).eps)
+    assert loss == pytest.approx(loss_full, rel=2 * eps)
+    rows = np.arange(len(z))
+    np.testing.assert_allclose(grad[rows, y], grad_full[rows, y], rtol=2 * eps)  # p_c - 1
+    np.testing.assert_allclose(grad, grad_full, rtol=2 * eps, atol=eps * 2.0**-20)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_left_uncorrected_have_exact_shifts_where_it_matters(dtype):
+    """Sterbenz: where the row's maximum is far from 0, z - max is exact above the bound."""
+    rng = np.random.default_rng(8)
+    for K in (2, 10, 100):
+        z, y = wide_rows(rng, dtype, K)
+        top = N._row_max(z)
+        d, r, t = np.empty_like(z), np.empty_like(z), np.empty_like(z)
+        N._two_diff(z, top, d, r, t, finite=True)
+        e = np.exp(d)
+        e[np.arange(len(z)), y] = 0
+        others = e.sum(axis=1)
+        bound = others * (N._NEGLIGIBLE / K)
+        with np.errstate(divide="ignore"):
+            lam1 = 1 - np.log(bound)
+        skipped = (top[:, 0] >= 2 * lam1) | (top[:, 0] <= -lam1)
+        assert skipped.sum() > len(z) / 4  # the rule is exercised
+        matters = skipped[:, None] & (e > bound[:, None])
+        assert matters.any() and np.all(r[matters] == 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_loss_of_long_wide_rows_matches_mpmath(dtype):
+    rng = np.random.default_rng(9)
+    z, y = wide_rows(rng, dtype, 40, n=6)
+    losses = [N.cross_entropy(row[None], [c]) for row, c in zip(z, y, strict=True)]
+    _, grad = N.cross_entropy_and_grad(z, y)
+    for row, c, loss, g in zip(z, y, losses, grad, strict=True):
+        assert ulps_in(loss, -exact_log_softmax(row)[c], dtype) <= ULPS, row.tolist()
+        assert ulps_in(g[c], float(exact_p_minus_one(row, c)), dtype) <= ULPS, row.tolist()
