@@ -98,7 +98,7 @@ def _svg(width: float, height: float, title: str) -> list[str]:
 
 def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
          limit: float = 1.0, symbol: str = "p", width: int | None = None,
-         height: int = 210) -> str:  # fmt: skip
+         height: int = 180) -> str:  # fmt: skip
     """Vertical bars, one per class, with the value written above (or below) each.
 
     Parameters
@@ -117,7 +117,7 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     symbol : str, default "p"
         Name of the entries, shown under each bar with its index (p₁, p₂, ...).
     width : int, optional
-        Default: 66 px per class, at least 300.
+        Default: 60 px per class (K >= 4: 66), at least 200.
 
     Returns
     -------
@@ -126,8 +126,8 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     """
     v = np.asarray(values, dtype=float)
     K = v.size
-    width = width or max(300, 20 + 66 * K)
-    top, bottom = 48, height - (64 if signed else 28)
+    width = width or max(200, 20 + (60 if K <= 3 else 66) * K)
+    top, bottom = 44, height - (60 if signed else 26)
     zero = (top + bottom) / 2 if signed else bottom
     scale = (zero - top) / max(limit, 1e-300)
     slot = (width - 20) / K
@@ -183,19 +183,25 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
     Returns
     -------
     str
-        An ``<svg>`` element; the scale used is written under the cells.
+        An ``<svg>`` element; the colour scale used is written in its title.
     """
     m = np.asarray(matrix, dtype=float)
     K = m.shape[0]
     finite = np.abs(m[np.isfinite(m)])
     auto = finite.max() if finite.size and finite.max() > 0 else 1.0
     lim = auto if limit is None else limit
+    scale = f"±{fmt(lim, 2)}" if limit is not None else f"auto ±{significant(lim)}"
     size = K * cell
-    width, height = max(size + 50, 300), size + 78
+    two_lines = len(title) + len(scale) > 24
+    top = 48 if two_lines else 30
+    width, height = max(size + 44, 200), size + top + 6
     left = (width - size) / 2 + 10
-    parts = _svg(width, height, title)
+    parts = _svg(width, height, title if two_lines else f"{title}   colours {scale}")
+    if two_lines:
+        parts.append(f'<text class="axis-label heatmap-scale" x="{width / 2:.1f}" y="38" '
+                     f'text-anchor="middle" {_FONT}>colours {scale}</text>')  # fmt: skip
     for r in range(K):
-        parts.append(f'<text class="axis-label" x="{left - 6:.1f}" y="{36 + r * cell + cell / 2 + 5:.1f}" '
+        parts.append(f'<text class="axis-label" x="{left - 6:.1f}" y="{top + r * cell + cell / 2 + 5:.1f}" '
                      f'text-anchor="end" {_FONT}>{r + 1}</text>')  # fmt: skip
         for c in range(K):
             value = m[r, c]
@@ -205,17 +211,14 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
                 else (1, 1, 1, 1)
             )
             dark = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] < 0.5
-            x, y = left + c * cell, 36 + r * cell
+            x, y = left + c * cell, top + r * cell
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="{cell}" height="{cell}" '
                          f'fill="{to_hex(shade)}" stroke="white"/>')  # fmt: skip
             parts.append(f'<text class="{css_class} value-label" data-row="{r}" data-col="{c}" '
                          f'x="{x + cell / 2:.1f}" y="{y + cell / 2 + 5}" text-anchor="middle" '
                          f'font-family="sans-serif" font-size="{FONT_PX}" '
                          f'fill="{"white" if dark else "black"}">{fmt(value, digits, tiny="≈0")}</text>')  # fmt: skip
-    scale = f"colour scale ±{fmt(lim, 2) if limit is not None else fmt(lim)}"
-    scale += " (fixed)" if limit is not None else " (auto)"
-    parts.append(f'<text class="axis-label heatmap-scale" x="{width / 2:.1f}" y="{height - 8}" '
-                 f'text-anchor="middle" {_FONT}>{scale}</text></svg>')  # fmt: skip
+    parts.append("</svg>")
     return "".join(parts)
 
 
@@ -284,7 +287,7 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
 def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[str],
            y_range: tuple[float, float] = (0.0, 1.0), log: bool = False,
            points: ArrayLike | None = None, marker: tuple[float, float] | None = None,
-           width: int = 440, height: int = 250) -> str:  # fmt: skip
+           width: int = 400, height: int = 250) -> str:  # fmt: skip
     """Line plot of a few curves over a common x, optionally log y, with marks.
 
     Parameters
@@ -333,7 +336,7 @@ def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[
         out.append(f'<text class="axis-label" x="{left - 5}" y="{sy(t) + 5:.1f}" text-anchor="end" '
                    f'{_FONT}>{label}</text>')  # fmt: skip
     for t in np.linspace(x[0], x[-1], 5):
-        out.append(f'<text class="axis-label" x="{sx(t):.1f}" y="{bottom + 18}" '
+        out.append(f'<text class="axis-label" x="{sx(t):.1f}" y="{bottom + 21}" '
                    f'text-anchor="middle" {_FONT}>{fmt(t, 0) if t else "0"}</text>')  # fmt: skip
     out.append(f'<text class="axis-label" x="{(left + right) / 2}" y="{height - 6}" '
                f'text-anchor="middle" {_FONT}>{escape(xlabel)}</text>')  # fmt: skip

@@ -40,20 +40,20 @@ __all__ = [
 #: label -> (largest |logit|, slider step): arrows move one step, Home/End jump to the ends
 RANGES = {"±10": (10.0, 0.1), "±1000": (1000.0, 1.0)}
 #: labels of the Jacobian colour-scale switch
-SCALES = (f"fixed ±{views.JACOBIAN_LIMIT}", "auto")
+SCALES = (f"±{views.JACOBIAN_LIMIT}", "auto")
 
 #: projector styling, scoped to the explorers' root class: 16 px text in every control
 _CSS = """<style>
-.projector { --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 32px;
+.projector { --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 30px;
              font-size: 16px; font-family: sans-serif; }
 .projector .widget-label, .projector .widget-readout, .projector select,
 .projector button, .projector input { font-size: 16px; }
-.projector .widget-readout { min-width: 64px; overflow: visible; }
+.projector .widget-readout { min-width: 56px; overflow: visible; }
 .projector .explorer-readout td, .projector .explorer-readout th { padding: 1px 8px; }
 .projector .explorer-message { color: #A0522D; min-height: 22px; }
 </style>"""
 
-_SLIDER_WIDTH = "440px"  # label + track (>= 300 px) + readout
+_SLIDER_WIDTH = "420px"  # label + track (>= 300 px) + readout
 
 
 class _Snapshot:
@@ -82,7 +82,7 @@ class _Snapshot:
         return data
 
 
-def _slider_style(label_px: int = 70) -> dict:
+def _slider_style(label_px: int = 40) -> dict:
     return {"description_width": f"{label_px}px"}
 
 
@@ -118,9 +118,10 @@ class LogitsExplorer(_Snapshot, W.VBox):
         What the last range switch did to the logits (clipped ones are named).
     state : dict
         What is displayed, as numbers: ``z``, ``temperature``, ``true_class``,
-        ``h`` (the hypotheses softmax(z / T), also under ``p``), ``jacobian``, ``gradient``, ``loss``, ``naive_p``,
-        ``eigenvalues``, ``rank``, ``symmetric``, ``row_sums``, ``limit``,
-        ``step``, ``jacobian_limit`` (None for auto) and ``message``.
+        ``h`` (the hypotheses softmax(z / T), also under ``p``), ``jacobian``,
+        ``gradient``, ``loss``, ``naive_p``, ``eigenvalues``, ``rank``,
+        ``symmetric``, ``row_sums``, ``limit``, ``step``, ``jacobian_limit``
+        (None for auto) and ``message``.
     """
 
     _snapshot_views = ("probabilities", "jacobian", "gradient", "readout")
@@ -130,24 +131,25 @@ class LogitsExplorer(_Snapshot, W.VBox):
                  temperature: float = 1.0) -> None:  # fmt: skip
         if not 2 <= classes <= 6:
             raise ValueError(f"classes must be between 2 and 6, got {classes}")
-        narrow = W.Layout(width="150px")
+        narrow = W.Layout(width="76px")
+        label = W.Layout(width="52px")
         self.classes = W.Dropdown(options=list(range(2, 7)), value=classes, description="K",
-                                  style=_slider_style(24), layout=narrow)  # fmt: skip
-        self.true_class = W.Dropdown(description="true class", style=_slider_style(80),
-                                     layout=W.Layout(width="170px"))  # fmt: skip
+                                  style=_slider_style(18), layout=narrow)  # fmt: skip
+        self.true_class = W.Dropdown(description="class y", style=_slider_style(56),
+                                     layout=W.Layout(width="128px"))  # fmt: skip
         self.temperature = W.FloatLogSlider(
             value=temperature, base=10, min=-1, max=1, step=0.01, description="T",
             style=_slider_style(), layout=W.Layout(width=_SLIDER_WIDTH), readout_format=".2f",
         )  # fmt: skip
         self.range_switch = W.ToggleButtons(
-            options=list(RANGES), description="logits",
-            style={**_slider_style(60), "button_width": "90px"},
-        )  # fmt: skip
+            options=list(RANGES), style={"button_width": "80px"}, layout=W.Layout(width="170px")
+        )
         self.jacobian_scale = W.ToggleButtons(
-            options=list(SCALES), description="colours",
-            style={**_slider_style(60), "button_width": "120px"},
-        )  # fmt: skip
-        self.message = W.HTML(layout=W.Layout(width="330px"))
+            options=list(SCALES), style={"button_width": "76px"}, layout=W.Layout(width="166px"),
+            tooltips=["fixed: 0.25 is the largest |entry| any softmax Jacobian has",
+                      "rescaled to this matrix's largest |entry|"],
+        )
+        self.message = W.HTML(layout=W.Layout(width="220px"))
         self.logit_box = W.VBox()
         self.probabilities, self.jacobian, self.gradient = W.HTML(), W.HTML(), W.HTML()
         self.readout = W.HTML()
@@ -155,9 +157,11 @@ class LogitsExplorer(_Snapshot, W.VBox):
         self.state: dict = {}
         self._message = ""
         sliders = W.VBox([self.logit_box, self.temperature])
-        options = W.VBox([W.HBox([self.classes, self.true_class]), self.range_switch,
-                          self.jacobian_scale, self.message])  # fmt: skip
-        wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 16px")
+        options = W.VBox([W.HBox([self.classes, self.true_class]),
+                          W.HBox([W.Label("logits", layout=label), self.range_switch]),
+                          W.HBox([W.Label("colours", layout=label), self.jacobian_scale]),
+                          self.message], layout=W.Layout(width="224px"))  # fmt: skip
+        wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 8px")
         figures = W.HBox([self.probabilities, self.jacobian, self.gradient], layout=wrap)
         super().__init__(_root([W.HBox([sliders, options], layout=wrap), figures, self.readout]))
         self.add_class("projector")
@@ -183,7 +187,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
                 value=float(v), min=-limit, max=limit, step=step,
                 description=f"z{subscript(k + 1)}", style=_slider_style(),
                 layout=W.Layout(width=_SLIDER_WIDTH),
-                readout_format=".2f" if step < 1 else ".1f", continuous_update=True,
+                readout_format=".2f" if step < 1 else ".0f", continuous_update=True,
             )
             for k, v in enumerate(values)
         ]  # fmt: skip
@@ -243,16 +247,15 @@ class LogitsExplorer(_Snapshot, W.VBox):
         s = self.state = self.compute()
         K = s["p"].size
         self.probabilities.value = views.bars(
-            s["h"], title="hypotheses h = softmax(z / T)", css_class="p-value", symbol="h"
+            s["h"], title="h = softmax(z / T)", css_class="p-value", symbol="h"
         )
         self.jacobian.value = views.heatmap(
-            s["jacobian"], title="Jacobian ∂hₖ/∂zₗ", limit=s["jacobian_limit"],
-            cell=56 if K <= 4 else 52, digits=4 if K <= 4 else 3,
+            s["jacobian"], title="∂hₖ/∂zₗ", limit=s["jacobian_limit"], cell=52, digits=3,
         )  # fmt: skip
         self.gradient.value = views.bars(
-            s["gradient"], title="gradient ∂J/∂z = (h − y) / T", css_class="grad-value",
+            s["gradient"], title="∂J/∂z = (h − y) / T", css_class="grad-value",
             signed=True, limit=_nice_limit(np.abs(s["gradient"]).max()), symbol="g",
-            height=240,
+            height=188,
         )  # fmt: skip
         eigenvalues = ", ".join(views.significant(e) for e in s["eigenvalues"])
         naive_ok = bool(np.all(np.isfinite(s["naive_p"])))
@@ -261,11 +264,11 @@ class LogitsExplorer(_Snapshot, W.VBox):
         self.message.value = f'<div class="explorer-message">{escape(s["message"])}</div>'
         self.readout.value = (
             '<div class="explorer-readout">'
-            f"<b>loss</b> J = −log h{subscript(s['true_class'] + 1)} = "
-            f'<span class="loss-value">{s["loss"]:.6g}</span> · '
-            f"<b>Jacobian</b>: symmetric {'yes' if s['symmetric'] else 'no'}, "
-            f"largest |row sum| {np.abs(s['row_sums']).max():.1e}, "
-            f'rank <span class="rank-value">{s["rank"]}</span> (K − 1 = {K - 1})<br>'
+            f"<b>J</b> = −log h{subscript(s['true_class'] + 1)} = "
+            f'<span class="loss-value">{s["loss"]:.6g}</span> · <b>Jacobian</b> '
+            f'rank <span class="rank-value">{s["rank"]}</span> (K − 1 = {K - 1}), '
+            f"{'symmetric' if s['symmetric'] else 'not symmetric'}, "
+            f"|row sums| ≤ {views.significant(np.abs(s['row_sums']).max())}<br>"
             f'eigenvalues <span class="eigenvalues">{eigenvalues}'
             f"</span> · <b>naive softmax</b>: {naive}</div>"
         )
@@ -299,14 +302,14 @@ class ArticleExplorer(_Snapshot, W.VBox):
             (k, j): W.FloatSlider(
                 value=float(theta[k, j]), min=-3, max=3, step=0.05,
                 description=f"Θ{subscript(f'{k + 1}{j}')}", readout_format=".2f",
-                style=_slider_style(44), layout=W.Layout(width="410px"),
+                style=_slider_style(44), layout=W.Layout(width="440px"),
             )
             for k in range(3)
             for j in range(2)
         }  # fmt: skip
         self.x1 = W.FloatSlider(value=x1, min=-4, max=4, step=0.05, description="x₁",
                                 readout_format=".2f", style=_slider_style(44),
-                                layout=W.Layout(width="410px"))  # fmt: skip
+                                layout=W.Layout(width="440px"))  # fmt: skip
         self.label = W.Dropdown(options=[("class 1", 0), ("class 2", 1), ("class 3", 2)],
                                 value=label, description="label y", style=_slider_style(60),
                                 layout=W.Layout(width="200px"))  # fmt: skip
@@ -315,7 +318,7 @@ class ArticleExplorer(_Snapshot, W.VBox):
         self.state: dict = {}
         wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 16px")
         grid = W.HBox(list(self.theta_sliders.values()), layout=W.Layout(
-            flex_flow="row wrap", width="840px", max_width="100%"))  # fmt: skip
+            flex_flow="row wrap", width="900px", max_width="100%"))  # fmt: skip
         controls = W.VBox([grid, W.HBox([self.x1, self.label], layout=wrap)])
         figures = W.HBox([self.hypotheses, self.jacobian, self.parts, self.readout], layout=wrap)
         super().__init__(_root([controls, figures]))
@@ -404,13 +407,14 @@ class TrainingExplorer(_Snapshot, W.VBox):
             raise ValueError(f"expected the one-feature design matrix (m, 2), got {self.X.shape}")
         self.steps = steps
         self.iteration = W.IntSlider(
-            value=0, min=0, max=steps, description="step", style=_slider_style(),
-            layout=W.Layout(width=_SLIDER_WIDTH),
+            value=0, min=0, max=steps, description="step", style=_slider_style(116),
+            layout=W.Layout(width="500px"),
         )  # fmt: skip
-        self.learning_rate = W.FloatLogSlider(value=learning_rate, base=10, min=-4, max=-1,
-                                              step=0.1, description="rate η", readout_format=".4f",
-                                              continuous_update=False, style=_slider_style(),
-                                              layout=W.Layout(width=_SLIDER_WIDTH))  # fmt: skip
+        self.learning_rate = W.FloatLogSlider(
+            value=learning_rate, base=10, min=-4, max=-1, step=0.1, description="learning rate η",
+            readout_format=".4f", continuous_update=False, style=_slider_style(116),
+            layout=W.Layout(width="500px"),
+        )  # fmt: skip
         self.curves_view, self.loss_view, self.readout = W.HTML(), W.HTML(), W.HTML()
         self.state: dict = {}
         self._runs: dict[float, training.History] = {}
