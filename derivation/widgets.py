@@ -477,12 +477,12 @@ def training_explorer(
 def typeset(text: str) -> str:
     """Checker text as HTML with its formulas typeset: ``e^{z_1}`` becomes e<sup>z₁</sup>.
 
-    >>> typeset("v' = e^{z_1} and h_k, x_j, y1 < 2")
-    "v' = e<sup>z₁</sup> and hₖ, xⱼ, y1 &lt; 2"
+    >>> typeset("v' = e^{z_1} and h_k, x_j, Θ_10, y1 < 2")
+    "v' = e<sup>z₁</sup> and hₖ, xⱼ, Θ₁₀, y1 &lt; 2"
     """
     out = escape(text, quote=False)
     out = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), out)
-    out = re.sub(r"(?<=[A-Za-zΘ])_([0-9a-z])", lambda m: subscript(m[1]), out)
+    out = re.sub(r"(?<=[A-Za-zΘ])_([0-9]+|[a-z])", lambda m: subscript(m[1]), out)
     out = re.sub(r"\^\{([^{}]*)\}", r"<sup>\1</sup>", out)
     return re.sub(r"\^([0-9A-Za-z⊤])", r"<sup>\1</sup>", out)
 

@@ -3,7 +3,8 @@
 Run:  .venv/bin/python scripts/build_site.py [--output site]
 
 - Every notebook becomes an HTML page with its stored outputs, equations
-  rendered by MathJax and widgets drawn from their embedded state.
+  rendered by MathJax and widgets drawn from their embedded state.  A page
+  with widgets says, at its top, that its sliders need a live kernel.
 - Notebooks 02 and 06 also become reveal.js slides (``*.slides.html``).
 - MathJax, require.js, the widget renderer, jQuery and reveal.js are copied
   from npm packages into ``<output>/vendor``: the pages load nothing from a
@@ -17,6 +18,7 @@ Needs node and npm (npm's registry is reached once, to fetch the packages into
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -74,6 +76,35 @@ def copy_vendor(modules: Path, vendor: Path) -> None:
     shutil.copytree(modules / "reveal.js" / "plugin", vendor / "reveal.js" / "plugin")
 
 
+#: shown at the top of every page (and slide deck) whose notebook displays widgets
+LIVE_KERNEL_NOTE = (
+    '<div class="live-kernel-note" role="note" style="{style}">The explorers and answer boxes '
+    "on this page are pictures of their saved state: their sliders and buttons need a live "
+    "kernel. Open the notebook in JupyterLab, or serve it with Voilà (see the README).</div>"
+)
+_NOTE_STYLE = ("font-family: sans-serif; font-size: 16px; background: #fff4e0; "
+               "border: 1px solid #E69F00; padding: 8px 12px; margin: 8px 0")  # fmt: skip
+
+
+def has_widgets(notebook: Path) -> bool:
+    """Whether any output of the notebook is a widget view."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    return any("application/vnd.jupyter.widget-view+json" in out.get("data", {})
+               for cell in nb["cells"] for out in cell.get("outputs", []))  # fmt: skip
+
+
+def add_live_kernel_note(html: str, slides: bool) -> str:
+    """Put the note first in the page's main content (fixed at the top for slides)."""
+    if slides:
+        style = _NOTE_STYLE + "; position: fixed; top: 0; left: 0; right: 0; z-index: 40"
+        return re.sub(r"(<body[^>]*>)", lambda m: m[1] + LIVE_KERNEL_NOTE.format(style=style),
+                      html, count=1)  # fmt: skip
+    note = LIVE_KERNEL_NOTE.format(style=_NOTE_STYLE)
+    if "<main>" in html:
+        return html.replace("<main>", "<main>" + note, 1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m[1] + note, html, count=1)
+
+
 def convert(notebook: Path, output: Path, to: str) -> Path:
     local = {
         "mathjax_url": "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
@@ -98,6 +129,8 @@ def convert(notebook: Path, output: Path, to: str) -> Path:
     html = re.sub(r"https://cdnjs\.cloudflare\.com/ajax/libs/mermaid/[^\"']*",
                   "./vendor/mermaid-unused.mjs", html)  # fmt: skip
     html = re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb', r'href="\1.html', html)
+    if has_widgets(notebook):
+        html = add_live_kernel_note(html, slides=to == "slides")
     page.write_text(html, encoding="utf-8")
     return page
 

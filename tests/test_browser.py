@@ -490,7 +490,8 @@ def present_slide(page) -> dict:
             if (!s) return null;
             const p = s.querySelector('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li');
             return {height: s.scrollHeight, text: (s.textContent || '').trim().slice(0, 60),
-                    font: p ? parseFloat(getComputedStyle(p).fontSize) : null};
+                    font: p ? parseFloat(getComputedStyle(p).fontSize) : null,
+                    explorer: !!s.querySelector('.explorer-snapshot, .jupyter-widgets.projector')};
         }"""
     )
 
@@ -522,6 +523,8 @@ def test_rise_slides_show_the_explorers_and_fit_the_screen(browser, lab, noteboo
             slide = present_slide(rise)
             if slide and slide["text"] not in seen:
                 seen.append(slide["text"])
+                if slide["explorer"]:
+                    rise.screenshot(path=tmp_path / f"rise-explorer-{len(seen)}.png")
                 if slide["height"] > 720:
                     tall.append(f"{slide['height']} px: {slide['text']!r}")
                     rise.screenshot(path=tmp_path / f"tall-slide-{len(tall)}.png")

@@ -94,6 +94,20 @@ def test_widgets_are_drawn_from_their_saved_state(site, offline_page):
     assert leaving == [] and errors == []
 
 
+def test_pages_with_widgets_say_that_sliders_need_a_live_kernel(site, offline_page):
+    page, leaving, errors = offline_page
+    for name in PAGES:
+        page.goto((site / f"{name}.html").as_uri())
+        note = page.locator(".live-kernel-note")
+        widgets = '"application/vnd.jupyter.widget-view+json"' in (
+            ROOT / "notebooks" / f"{name}.ipynb"
+        ).read_text(encoding="utf-8")
+        assert note.count() == int(widgets), name
+        if widgets:
+            assert note.is_visible() and "need a live kernel" in note.text_content(), name
+    assert leaving == [] and errors == []
+
+
 @pytest.mark.parametrize("name", ["02_derivation_parts_I_to_III", "06_explorers"])
 def test_slides_work_offline(site, offline_page, name, tmp_path):
     page, leaving, errors = offline_page
