@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .numeric import _check_logits, _class_indices, one_hot, softmax, softmax_jacobian
+from .checks import check_logits, class_indices
+from .numeric import one_hot, softmax, softmax_jacobian
 
 __all__ = [
     "BUGS",
@@ -29,10 +30,10 @@ __all__ = [
 
 def _route(z: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated logits, one-hot labels and probabilities for the route."""
-    z = _check_logits(z)
+    z = check_logits(z)
     if z.ndim != 2:
         raise ValueError(f"z must be a batch of rows, shape (m, K); got shape {z.shape}")
-    Y = one_hot(_class_indices(y, z.shape), z.shape[-1])
+    Y = one_hot(class_indices(y, z.shape), z.shape[-1])
     return z, Y, softmax(z)
 
 

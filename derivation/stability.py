@@ -12,7 +12,8 @@ import mpmath
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .numeric import _check_logits, _class_indices, one_hot, softmax
+from .checks import check_logits, class_indices
+from .numeric import one_hot, softmax
 
 __all__ = [
     "exact_p_minus_one",
@@ -64,7 +65,7 @@ def naive_softmax(z: ArrayLike) -> np.ndarray:
     Overflows to ``inf / inf = NaN`` once a logit exceeds
     ``exp_thresholds(dtype)["overflow"]``.  For demonstration only.
     """
-    z = _check_logits(z)
+    z = check_logits(z)
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(z)
         return e / e.sum(axis=-1, keepdims=True)
@@ -77,8 +78,8 @@ def naive_cross_entropy(z: ArrayLike, y: ArrayLike) -> np.floating:
     is NaN: the loss is NaN even if the true class is predicted perfectly.
     For demonstration only.
     """
-    z = _check_logits(z)
-    Y = one_hot(_class_indices(y, z.shape).reshape(-1), z.shape[-1]).reshape(z.shape)
+    z = check_logits(z)
+    Y = one_hot(class_indices(y, z.shape).reshape(-1), z.shape[-1]).reshape(z.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         return -(Y * np.log(softmax(z))).sum()
 
@@ -176,7 +177,7 @@ def exact_p_minus_one(z: ArrayLike, c: int) -> float:
     >>> exact_p_minus_one([0.0, 40.0], 1)
     -4.248354255291589e-18
     """
-    z = np.asarray(_check_logits(z), dtype=np.float64)
+    z = np.asarray(check_logits(z), dtype=np.float64)
     if z.ndim != 1 or not 0 <= c < z.size:
         raise ValueError(f"expected one row of logits and a class in 0..{z.size - 1}, got c={c}")
     digits = int(60 + float(np.ptp(z)) / 2.3)
