@@ -79,14 +79,6 @@ def test_gradient_rows_sum_to_zero_and_match_p_minus_y(zy):
     np.testing.assert_allclose(g, N.softmax(z) - N.one_hot(y, z.shape[1]), atol=1e-15)
 
 
-@given(logits_and_labels())
-def test_the_jacobian_route_agrees_where_it_is_finite(zy):
-    z, y = zy
-    route = N.jacobian_route_grad(z, y)
-    rows = np.all(np.isfinite(route), axis=1)
-    np.testing.assert_allclose(route[rows], N.cross_entropy_grad(z, y)[rows], atol=1e-12)
-
-
 @settings(max_examples=30)
 @given(logits_and_labels(elements=st.floats(-8, 8)))
 def test_gradient_equals_central_differences_and_complex_step(zy):
@@ -106,23 +98,6 @@ def test_loss_and_gradient_are_finite_for_logits_up_to_1e300(zy):
     assert np.isfinite(loss) or np.ptp(z, axis=-1).max() > 1e306  # -log p itself overflows
 
 
-@settings(max_examples=40)
-@given(logits_and_labels(elements=st.floats(-38, 38)), st.sampled_from([np.float32, np.float64]))
-def test_the_unshifted_and_the_max_shifted_paths_agree(zy, dtype):
-    z, y = zy
-    z = z.astype(dtype)
-    fast = N.cross_entropy_and_grad(z, y)
-    saved = N._NO_SHIFT_LIMIT
-    N._NO_SHIFT_LIMIT = {}  # force the shift by the row maximum
-    try:
-        shifted = N.cross_entropy_and_grad(z, y)
-    finally:
-        N._NO_SHIFT_LIMIT = saved
-    tol = 8 * float(np.finfo(dtype).eps)
-    assert fast[0] == pytest.approx(shifted[0], rel=tol, abs=tol)
-    np.testing.assert_allclose(fast[1], shifted[1], rtol=tol, atol=tol)
-
-
 @pytest.mark.parametrize("magnitude", [1e4, 1e6, 1e10, 1e100])
 def test_huge_logits_give_the_limits(magnitude):
     z = np.array([[magnitude, 0.0, -magnitude]])
@@ -132,12 +107,6 @@ def test_huge_logits_give_the_limits(magnitude):
     loss, g = N.cross_entropy_and_grad(z, [2])
     assert loss == pytest.approx(2 * magnitude)
     np.testing.assert_array_equal(g, [[1.0, 0.0, -1.0]])
-
-
-def test_the_jacobian_route_turns_nan_where_a_probability_underflows():
-    route = N.jacobian_route_grad(np.array([[0.0, 800.0, 0.0]]), [0])
-    assert np.all(np.isnan(route))
-    assert np.all(np.isfinite(N.cross_entropy_grad(np.array([[0.0, 800.0, 0.0]]), [0])))
 
 
 def test_mean_is_sum_over_n_and_labels_may_be_one_hot():
@@ -216,44 +185,6 @@ def test_float32_accuracy_of_p_minus_one():
     assert abs(g - exact) <= 4 * np.spacing(np.float32(abs(exact)))
 
 
-# --------------------------------------------------------------------------- the article's model
-@settings(max_examples=30)
-@given(
-    arrays(np.float64, (3, 2), elements=st.floats(-3, 3)),
-    arrays(np.float64, (4,), elements=st.floats(-3, 3)),
-    arrays(np.int64, (4,), elements=st.integers(0, 2)),
-)
-def test_theta_grad_matches_complex_step(theta, x1, labels):
-    X = N.design_matrix(x1)
-    numerical = numerical_grad(lambda t: N.cost(t, X, labels), theta, method="complex")
-    np.testing.assert_allclose(N.theta_grad(theta, X, labels), numerical, rtol=1e-12, atol=1e-14)
-
-
-def test_theta_grad_is_a_sum_of_per_sample_terms():
-    X, Y, theta = N.example_problem()
-    H = N.hypotheses(theta, X)
-    by_loop = np.zeros_like(theta)
-    for i in range(X.shape[0]):
-        for k in range(3):
-            for j in range(2):
-                by_loop[k, j] += (H[i, k] - Y[i, k]) * X[i, j]
-    np.testing.assert_allclose(N.theta_grad(theta, X, Y), by_loop, rtol=1e-14)
-
-
-def test_cost_is_a_sum_not_a_mean():
-    X, Y, theta = N.example_problem()
-    H = N.hypotheses(theta, X)
-    assert N.cost(theta, X, Y) == pytest.approx(-np.sum(Y * np.log(H)), rel=1e-12)
-    assert N.cost(theta, X, Y) == N.cost(theta, X, np.array([0, 0, 1, 2, 2]))
-
-
-def test_example_problem_is_the_article_setting():
-    X, Y, theta = N.example_problem()
-    assert X.shape == (5, 2) and np.all(X[:, 0] == 1)
-    assert Y.shape == (5, 3) and np.all(Y.sum(axis=1) == 1)
-    assert theta.shape == (3, 2)
-
-
 # ----------------------------------------------------------------- PyTorch, when installed
 def test_agrees_with_pytorch_when_installed():
     torch = pytest.importorskip("torch")
@@ -293,16 +224,10 @@ Z = np.zeros((2, 3))
         (lambda: N.cross_entropy_grad(Z, [[0, 0, 0], [0, 0, 1]]), "sums to 0"),
         (lambda: N.cross_entropy_grad(Z, [[0.5, 0.5, 0], [0, 0, 1]]), "only 0 and 1"),
         (lambda: N.cross_entropy(Z, [0, 1], reduction="avg"), "reduction"),
-        (lambda: N.jacobian_route_grad(np.zeros(3), 0), "batch of rows"),
         (lambda: N.one_hot([0, 3], 3), r"0\.\.2"),
         (lambda: N.one_hot([0.5], 3), "integer"),
         (lambda: N.one_hot([], 3), "empty"),
         (lambda: N.one_hot([0], 1), "classes"),
-        (lambda: N.design_matrix([]), "non-empty"),
-        (lambda: N.design_matrix(np.array([1, 2])), "floating point"),
-        (lambda: N.theta_grad(np.zeros((3, 3)), N.design_matrix([1.0]), [0]), "theta must"),
-        (lambda: N.theta_grad(np.zeros((3, 2)), N.design_matrix([1.0, 2.0]), [0]), "do not match"),
-        (lambda: N.theta_grad(np.full((3, 2), np.nan), N.design_matrix([1.0]), [0]), "NaN"),
     ],
 )
 def test_bad_input_is_a_clear_value_error(call, message):
@@ -430,81 +355,15 @@ def test_an_out_that_overlaps_the_logits_in_part_is_detected(dtype, spread):
     np.testing.assert_array_equal(itself, expected)
 
 
-def test_messages_of_the_articles_model_name_theta_x_and_y():
-    X = N.design_matrix([1.0, 2.0])
-    with pytest.raises(ValueError, match=r"Y of shape \(1,\) and X @ theta.T") as info:
-        N.theta_grad(np.zeros((3, 2)), X, [0])
-    assert " z " not in str(info.value) and "logits of shape" not in str(info.value)
-    with pytest.raises(ValueError, match="class index 5 in Y"):
-        N.cost(np.zeros((3, 2)), X, [0, 5])
-    with pytest.raises(ValueError, match="theta or X is too large"):
-        N.theta_grad(np.full((3, 2), 1e300), X * 1e10, [0, 1])
-    with pytest.raises(ValueError, match="one-hot row of Y"):
-        N.theta_grad(np.zeros((3, 2)), X, [[1, 1, 0], [0, 0, 1]])
+# ------------------------------------------------ names that moved to article and routes (issue 13)
+def test_the_article_and_the_routes_are_still_reached_through_numeric():
+    from derivation import article, routes
+    from derivation.numeric import theta_grad, vjp_route_grad
 
-
-# --------------------------------------------- the shifted path corrects only where it matters
-def wide_rows(rng, dtype, K, n=64):
-    """Rows that exercise every case of the shifted path's correction (see _correct_shift)."""
-    base = rng.normal(size=(5, n, K))
-    rows = [
-        base[0] * 100,  # wide: the maxima far from 0, corrected nowhere
-        base[1] * 10 + rng.uniform(-200, 200, size=(n, 1)),  # logits close together, offset
-        -np.abs(base[2]) * 30 + rng.uniform(0, 120, size=(n, 1)),  # maxima around 2 (lam + 1)
-        -np.abs(base[3]) * 30 - rng.uniform(0, 120, size=(n, 1)),  # maxima around -(lam + 1)
-        base[4] * 3 + np.eye(K)[0] * rng.uniform(0, 600, size=(n, 1)),  # true class far ahead
-    ]
-    z = np.concatenate(rows).astype(dtype)
-    y = rng.integers(0, K, len(z))
-    y[4 * n :] = 0
-    return z, y
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("K", [2, 10, 100])
-def test_skipping_the_negligible_corrections_changes_nothing_that_counts(dtype, K):
-    z, y = wide_rows(np.random.default_rng(K), dtype, K)
-    loss, grad = N.cross_entropy_and_grad(z, y)
-    saved = N._NEGLIGIBLE
-    N._NEGLIGIBLE = 0.0  # every entry counts: the full correction, everywhere
-    try:
-        loss_full, grad_full = N.cross_entropy_and_grad(z, y)
-    finally:
-        N._NEGLIGIBLE = saved
-    eps = float(np.finfo(dtype).eps)
-    assert loss == pytest.approx(loss_full, rel=2 * eps)
-    rows = np.arange(len(z))
-    np.testing.assert_allclose(grad[rows, y], grad_full[rows, y], rtol=2 * eps)  # p_c - 1
-    np.testing.assert_allclose(grad, grad_full, rtol=2 * eps, atol=eps * 2.0**-20)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_rows_left_uncorrected_have_exact_shifts_where_it_matters(dtype):
-    """Sterbenz: where the row's maximum is far from 0, z - max is exact above the bound."""
-    rng = np.random.default_rng(8)
-    for K in (2, 10, 100):
-        z, y = wide_rows(rng, dtype, K)
-        top = N._row_max(z)
-        d, r, t = np.empty_like(z), np.empty_like(z), np.empty_like(z)
-        N._two_diff(z, top, d, r, t, finite=True)
-        e = np.exp(d)
-        e[np.arange(len(z)), y] = 0
-        others = e.sum(axis=1)
-        bound = others * (N._NEGLIGIBLE / K)
-        with np.errstate(divide="ignore"):
-            lam1 = 1 - np.log(bound)
-        skipped = (top[:, 0] >= 2 * lam1) | (top[:, 0] <= -lam1)
-        assert skipped.sum() > len(z) / 4  # the rule is exercised
-        matters = skipped[:, None] & (e > bound[:, None])
-        assert matters.any() and np.all(r[matters] == 0)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_loss_of_long_wide_rows_matches_mpmath(dtype):
-    rng = np.random.default_rng(9)
-    z, y = wide_rows(rng, dtype, 40, n=6)
-    losses = [N.cross_entropy(row[None], [c]) for row, c in zip(z, y, strict=True)]
-    _, grad = N.cross_entropy_and_grad(z, y)
-    for row, c, loss, g in zip(z, y, losses, grad, strict=True):
-        assert ulps_in(loss, -exact_log_softmax(row)[c], dtype) <= ULPS, row.tolist()
-        assert ulps_in(g[c], float(exact_p_minus_one(row, c)), dtype) <= ULPS, row.tolist()
+    assert theta_grad is article.theta_grad and vjp_route_grad is routes.vjp_route_grad
+    for name in N.__all__:
+        home = article if name in article.__all__ else routes if name in routes.__all__ else N
+        assert getattr(N, name) is getattr(home, name), name
+        assert name in dir(N)
+    with pytest.raises(AttributeError, match="no attribute 'softmax_grad'"):
+        N.softmax_grad  # noqa: B018
