@@ -15,7 +15,9 @@ for logits drawn from N(0, 3^2) (typical; the package exponentiates them
 without a shift) and from N(0, 100^2) (wide; the package shifts each row by
 its maximum):
 
-- ``package``: ``derivation.numeric.cross_entropy_and_grad`` (fused, blocked);
+- ``package``: ``derivation.numeric.cross_entropy_and_grad``, which runs the fused,
+  blocked fast path of ``derivation.fastpath`` (the first line of the output says
+  which copy of the package was imported: with an editable install, the working tree);
 - ``numpy``: the plain stable NumPy a careful person writes (max-shift, exp,
   sum, divide, subtract one at the true class);
 - ``torch``: ``F.cross_entropy(z, y, reduction="sum")`` + ``backward()`` on the
@@ -128,6 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     torch_run, torch_info = torch_version()
     print(f"NumPy {np.__version__}; PyTorch: {torch_info}; {args.rounds} interleaved rounds")
+    print(f"package: {os.path.dirname(numeric.__file__)}")
     header = f"{'logits':10} {'dtype':8} {'shape':>12} {'package':>10} {'numpy':>10} {'torch':>10}"
     header += f" {'pkg/torch':>10} {'pkg/numpy':>10} {'jacobian':>10} {'loop':>10}"
     print(header)
