@@ -158,19 +158,18 @@ def shown_probabilities(scope) -> list[str]:
 
 
 def move_first_logit(page, scope, presses: int = 5) -> np.ndarray:
-    """Move z1 of the logits explorer by keyboard; return the logits its sliders show."""
+    """Move z₁ of the logits explorer by keyboard; return the logits its sliders show."""
     sliders = scope.locator(".widget-hslider")
-    z1 = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^z1$"))).first
-    z1.scroll_into_view_if_needed()
-    handle = z1.locator(".noUi-handle")
-    handle.focus()
+
+    def slider(k: int):
+        label = page.locator(".widget-label", has_text=re.compile(f"^z{'₀₁₂₃₄₅₆'[k]}$"))
+        return sliders.filter(has=label).first
+
+    slider(1).scroll_into_view_if_needed()
+    slider(1).locator(".noUi-handle").focus()
     for _ in range(presses):
         page.keyboard.press("ArrowRight")
-    logits = []
-    for k in (1, 2, 3):
-        slider = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(f"^z{k}$")))
-        logits.append(float(slider.first.locator(".widget-readout").text_content()))
-    return np.array(logits)
+    return np.array([float(slider(k).locator(".widget-readout").text_content()) for k in (1, 2, 3)])
 
 
 def assert_shows_softmax_of(scope, logits: np.ndarray, timeout: float = 15) -> None:
