@@ -10,10 +10,18 @@ general
 document
     The derivation as a Markdown or LaTeX document (``python -m derivation``).
 numeric
-    The same model in NumPy: hypotheses, cost, the gradient (H - Y)^T X, checks.
-gradcheck, stability, bugs, training, exercises
-    Gradient checking, floating-point limits, real wrong gradients, gradient
-    descent, and the exercises' checker.
+    NumPy, the reference: softmax, log-softmax, cross-entropy and its gradient,
+    the softmax Jacobian, with the accuracy tricks explained.
+fastpath
+    The blocked fast path behind numeric's cross-entropy functions.
+article, routes, checks
+    The article's model in NumPy (hypotheses, cost, (H - Y)^T X); the student's
+    Jacobian and vector-Jacobian routes and the L2 cost; shared input checks.
+differences, gradcheck
+    Numerical gradients (central, forward, complex step) and gradient checking.
+stability, bugs, training, exercises
+    Floating-point limits, real wrong gradients, gradient descent, and the
+    exercises' checker.
 plots, views, widgets
     Matplotlib figures (``ax=None`` in, Axes out), SVG views and the explorers.
 """
@@ -21,8 +29,9 @@ plots, views, widgets
 import importlib
 
 __all__ = [
-    "bugs", "document", "exercises", "general", "gradcheck", "numeric", "plots", "stability",
-    "symbolic", "timing", "training", "views", "widgets",
+    "article", "bugs", "checks", "differences", "document", "exercises", "fastpath", "general",
+    "gradcheck", "numeric", "plots", "routes", "stability", "symbolic", "timing", "training",
+    "views", "widgets",
 ]  # fmt: skip
 __version__ = "0.1.0"
 
