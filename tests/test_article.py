@@ -84,3 +84,24 @@ def test_messages_of_the_articles_model_name_theta_x_and_y():
 def test_bad_input_is_a_clear_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_article_parts_are_the_article_parts():
+    import sympy as sp
+
+    from derivation.symbolic import model, step
+
+    theta, x1, label = np.array([[0.3, -0.7], [0.1, 0.4], [-0.2, 0.9]]), 1.3, 1
+    m = model()
+    h = article.hypotheses(theta, article.design_matrix([x1]))[0]
+    values = {**dict(zip(m.h, h, strict=True)), **dict(zip(m.y, np.eye(3)[label], strict=True))}
+    values[m.x1] = x1
+    for j, refs in (
+        (0, (12, 16, 20)),
+        (1, ("Theta_11/part/h_1", "Theta_11/part/h_2", "Theta_11/part/h_3")),
+    ):
+        expected = [float(sp.sympify(step(r).rhs).subs(values)) for r in refs]
+        parts = article.article_parts(theta, x1, label, 0, j)
+        np.testing.assert_allclose(parts, expected, atol=1e-15)
+    with pytest.raises(ValueError, match="expected"):
+        article.article_parts(theta, x1, label, 3, 0)

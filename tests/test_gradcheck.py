@@ -8,7 +8,9 @@ import pytest
 from derivation import numeric as N
 from derivation.gradcheck import (
     bands,
+    comparison_table,
     default_step,
+    error_vs_step,
     fine_bound,
     gradcheck,
     numerical_grad,
@@ -207,3 +209,30 @@ def test_an_absolute_floor_can_still_be_asked_for_and_f_must_be_finite():
 def test_the_report_names_dtype_method_and_bound():
     text = str(gradcheck(cube, lambda v: 3 * v**2, X.astype(np.float32)))
     assert text.startswith("fine:") and "complex, float32, fine up to 1.2e-05" in text
+
+
+def test_comparison_table_lists_entries_and_errors():
+    g = np.array([[1.0, -2.0]])
+    text = comparison_table({"a": g, "b": g * (1 + 1e-9)}, reference="a")
+    lines = text.splitlines()
+    assert lines[0].split() == ["entry", "a", "b"]
+    assert len(lines) == 4 and lines[-1].startswith("max rel. error")
+    assert "1.0e-09" in lines[-1]
+    with pytest.raises(ValueError, match="reference"):
+        comparison_table({"a": g}, reference="c")
+    with pytest.raises(ValueError, match="shape"):
+        comparison_table({"a": g, "b": g.ravel()}, reference="a")
+
+
+def test_error_vs_step_has_the_u_shape_for_central_differences():
+    z = np.array([[0.3, -0.2, 0.1]])
+    exact = N.cross_entropy_grad(z, [1])
+    steps = np.logspace(-14, -1, 14)
+    errors = error_vs_step(lambda v: N.cross_entropy(v, [1]), exact, z, steps, "central")
+    best = errors.argmin()
+    assert 0 < best < len(steps) - 1 and errors[best] < 1e-9
+    assert errors[0] > 100 * errors[best] and errors[-1] > 100 * errors[best]
+    flat = error_vs_step(lambda v: N.cross_entropy(v, [1]), exact, z, steps, "complex")
+    assert flat[steps <= 1e-6].max() < 1e-13  # no round-off at all: only O(h^2) truncation
+    with pytest.raises(ValueError, match="positive"):
+        error_vs_step(lambda v: 0.0, exact, z, [0.0])
