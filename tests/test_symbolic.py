@@ -2,16 +2,13 @@
 
 from dataclasses import replace
 
-import numpy as np
 import pytest
 import sympy as sp
 
-from derivation import numeric
 from derivation.symbolic import (
     article_steps,
     equal,
     general_gradient,
-    lambdified_gradient,
     latex,
     model,
     step,
@@ -172,22 +169,3 @@ def test_model_definitions_are_the_hypotheses_and_cost():
     assert [e.tag for e in eqs] == ["(2)", "(3)", "(4)", r"(5)\ \text{for one sample}"]
     total = sum(M.hypotheses)
     assert sp.simplify(total) == 1
-
-
-def test_sympy_gradient_agrees_with_numpy_theta_grad():
-    rng = np.random.default_rng(0)
-    f = lambdified_gradient()
-    for _ in range(5):
-        theta = rng.normal(size=(3, 2))
-        x = rng.normal(size=4)
-        labels = rng.integers(0, 3, size=4)
-        X, Y = numeric.design_matrix(x), numeric.one_hot(labels, 3)
-        expected = sum(f(theta, X[i, 1], Y[i]) for i in range(4))
-        np.testing.assert_allclose(
-            numeric.theta_grad(theta, X, Y), expected, rtol=1e-12, atol=1e-14
-        )
-
-
-def test_lambdified_gradient_rejects_wrong_shapes():
-    with pytest.raises(ValueError, match="expected theta of shape"):
-        lambdified_gradient()(np.zeros((2, 2)), 1.0, np.zeros(3))
