@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
 from . import numeric
+from .style import CLASS_COLOURS, LINE_STYLES, MARKERS, class_colour, marker, part_name
 
 __all__ = [
     "CLASS_COLOURS",
@@ -27,10 +28,8 @@ __all__ = [
     "probability_bars",
 ]
 
-#: Okabe-Ito colours for classes 1, 2, 3, ... (colour-blind safe)
-CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
-_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)))
-_MARKERS = ("o", "s", "^", "D", "v", "P")
+_STYLES = LINE_STYLES
+_MARKERS = MARKERS
 
 
 def hypotheses_along_x1(
@@ -76,7 +75,7 @@ def hypotheses_along_x1(
             grid,
             H[:, k],
             linestyle=_STYLES[k % len(_STYLES)],
-            color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
+            color=class_colour(k),
             label=f"$h_{k + 1}$",
         )
     if X is not None:
@@ -88,8 +87,8 @@ def hypotheses_along_x1(
             ax.scatter(
                 X[rows, 1],
                 np.ones(rows.sum()),
-                marker=_MARKERS[k % len(_MARKERS)],
-                color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
+                marker=marker(k),
+                color=class_colour(k),
                 edgecolor="black",
                 zorder=3,
                 label=f"samples of class {k + 1}",
@@ -107,7 +106,7 @@ def _curves(curves, ax, xlabel, ylabel, markers, *, log_x=True):
             linestyle=_STYLES[i % len(_STYLES)],
             marker=markers[i % len(markers)],
             markersize=4,
-            color=CLASS_COLOURS[i % len(CLASS_COLOURS)],
+            color=class_colour(i),
             label=label,
         )
     ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -176,7 +175,7 @@ def _class_bars(values, ax, ylabel, ylim):
         raise ValueError(f"expected one value per class (at least two), got shape {v.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(3.4, 2.6))
-    colours = [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(v.size)]
+    colours = [class_colour(k) for k in range(v.size)]
     container = ax.bar(np.arange(1, v.size + 1), v, color=colours, edgecolor="black")
     ax.bar_label(container, fmt="%.3f", fontsize=8, padding=2)
     ax.axhline(0, color="black", linewidth=0.8)
@@ -278,11 +277,10 @@ def part_bars(parts: ArrayLike, labels: list[str], *, ax: Axes | None = None) ->
         _, ax = plt.subplots(figsize=(4.2, 3.0))
     x = np.arange(p.shape[1])
     up, down = np.zeros(p.shape[1]), np.zeros(p.shape[1])
-    roman = ("I", "II", "III", "IV", "V", "VI")
     for ell in range(p.shape[0]):
         base = np.where(p[ell] >= 0, up, down)
-        ax.bar(x, p[ell], 0.5, bottom=base, color=CLASS_COLOURS[ell % 6], edgecolor="white",
-               label=f"Part {roman[ell % 6]}")  # fmt: skip
+        ax.bar(x, p[ell], 0.5, bottom=base, color=class_colour(ell), edgecolor="white",
+               label=part_name(ell))  # fmt: skip
         up += np.clip(p[ell], 0, None)
         down += np.clip(p[ell], None, 0)
     totals = p.sum(axis=0)
@@ -330,7 +328,7 @@ def loss_along_logit(
     rows = np.repeat(z[None, :], grid.size, axis=0)
     rows[:, k] = grid
     losses = [numeric.cross_entropy(row[None, :], [true_class]) for row in rows]
-    ax.plot(grid, losses, color=CLASS_COLOURS[k % len(CLASS_COLOURS)])
+    ax.plot(grid, losses, color=class_colour(k))
     ax.plot([z[k]], [numeric.cross_entropy(z[None, :], [true_class])], "o", color="black")
     ax.set(xlabel=f"$z_{k + 1}$", ylabel=f"loss (true class {true_class + 1})")
     return ax
@@ -357,7 +355,7 @@ def loss_curves(curves: dict[str, ArrayLike], *, ylabel: str = "loss", log: bool
         _, ax = plt.subplots(figsize=(6, 3.2))
     for i, (label, values) in enumerate(curves.items()):
         ax.plot(np.asarray(values, dtype=float), linestyle=_STYLES[i % len(_STYLES)],
-                color=CLASS_COLOURS[i % len(CLASS_COLOURS)], label=label)  # fmt: skip
+                color=class_colour(i), label=label)  # fmt: skip
     ax.set(xlabel="gradient-descent step", ylabel=ylabel, yscale="log" if log else "linear")
     ax.legend(frameon=False)
     return ax
@@ -399,10 +397,10 @@ def decision_regions(theta: ArrayLike, X: ArrayLike, labels: ArrayLike, *,
     from matplotlib.colors import ListedColormap
 
     ax.contourf(g1, g2, winner, levels=np.arange(-0.5, K), alpha=0.25,
-                cmap=ListedColormap([CLASS_COLOURS[k % 6] for k in range(K)]))  # fmt: skip
+                cmap=ListedColormap([class_colour(k) for k in range(K)]))  # fmt: skip
     for k in range(K):
         rows = labels == k
-        ax.scatter(X[rows, 1], X[rows, 2], marker=_MARKERS[k % 6], color=CLASS_COLOURS[k % 6],
+        ax.scatter(X[rows, 1], X[rows, 2], marker=marker(k), color=class_colour(k),
                    edgecolor="black", label=f"class {k + 1}")  # fmt: skip
     ax.set(xlabel="$x_1$", ylabel="$x_2$")
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))

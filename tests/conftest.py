@@ -16,7 +16,7 @@ SLOW_FILES = {
     "test_lab_server.py",
     "test_setup.py",
     "test_hostile_answers.py",
-    "test_style.py",  # ruff in a new process over the whole tree
+    "test_lint.py",  # ruff in a new process over the whole tree
 }
 SLOW_TESTS = {
     "test_command_line_writes_a_file_and_explains_itself",  # python -m derivation, new process
