@@ -7,9 +7,14 @@ number looks the same everywhere.  Importing it loads no plotting library.
 
 from __future__ import annotations
 
+import math
+
 from .symbolic.notation import ROMAN
 
-__all__ = ["CLASS_COLOURS", "LINE_STYLES", "MARKERS", "class_colour", "marker", "part_name"]
+__all__ = [
+    "CLASS_COLOURS", "LINE_STYLES", "MARKERS", "class_colour", "fmt", "marker", "part_name",
+    "significant", "subscript",
+]  # fmt: skip
 
 #: Okabe-Ito colours for classes 1, 2, 3, ... (colour-blind safe)
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -50,3 +55,52 @@ def part_name(ell: int) -> str:
     if not 0 <= ell < len(ROMAN):
         raise ValueError(f"Parts are numbered I to {ROMAN[-1]}; got Part number {ell + 1}")
     return f"Part {ROMAN[ell]}"
+
+
+# --------------------------------------------------------------------------- numbers
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+
+
+def subscript(text: object) -> str:
+    """``text`` in Unicode subscript characters, e.g. ``subscript(10) == "₁₀"``."""
+    return str(text).translate(_SUB)
+
+
+def fmt(value: float, digits: int = 4, *, tiny: str | None = None) -> str:
+    """A number as the views print it: exact zeros as ``0``, tiny values not as ``-0.0000``.
+
+    A value too small for ``digits`` decimals is printed in short e-notation,
+    or as ``tiny`` when given (the heatmap's cells use ``"≈0"``).
+
+    >>> [fmt(v) for v in (0.0, -0.0, 0.5, -0.38171, 4.5e-05, -1.2e-17, float("nan"))]
+    ['0', '0', '0.5000', '−0.3817', '4.5e−5', '−1.2e−17', 'NaN']
+    >>> fmt(-6.2e-09, tiny="≈0")
+    '≈0'
+    """
+    if math.isnan(value):
+        return "NaN"
+    if value == 0:
+        return "0"
+    if abs(value) >= 0.5 * 10**-digits:
+        text = f"{value:.{digits}f}"
+    elif tiny is not None:
+        return tiny
+    else:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")
+
+
+def significant(value: float, figures: int = 2) -> str:
+    """``value`` to ``figures`` significant figures, short e-notation, Unicode minus.
+
+    >>> [significant(v) for v in (0.0, 6.607e-05, 0.000281, -3.9e-20, 0.3693)]
+    ['0', '6.6e−5', '0.00028', '−3.9e−20', '0.37']
+    """
+    if value == 0:
+        return "0"
+    text = f"{value:.{figures}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")

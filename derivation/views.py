@@ -21,7 +21,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from numpy.typing import ArrayLike
 
-from .plots import CLASS_COLOURS
+from .style import class_colour, fmt, part_name, significant, subscript
 
 __all__ = [
     "JACOBIAN_LIMIT",
@@ -41,54 +41,6 @@ _FONT = f'font-family="sans-serif" font-size="{FONT_PX}"'
 _TITLE = 'font-family="sans-serif" font-size="15" font-weight="bold"'
 #: the largest |entry| that diag(p) - pp^T can have: p(1 - p) <= 1/4 and p_k p_l <= 1/4
 JACOBIAN_LIMIT = 0.25
-_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-
-
-def subscript(text: object) -> str:
-    """``text`` in Unicode subscript characters, e.g. ``subscript(10) == "₁₀"``."""
-    return str(text).translate(_SUB)
-
-
-def fmt(value: float, digits: int = 4, *, tiny: str | None = None) -> str:
-    """A number as the views print it: exact zeros as ``0``, tiny values not as ``-0.0000``.
-
-    A value too small for ``digits`` decimals is printed in short e-notation,
-    or as ``tiny`` when given (the heatmap's cells use ``"≈0"``).
-
-    >>> [fmt(v) for v in (0.0, -0.0, 0.5, -0.38171, 4.5e-05, -1.2e-17, float("nan"))]
-    ['0', '0', '0.5000', '−0.3817', '4.5e−5', '−1.2e−17', 'NaN']
-    >>> fmt(-6.2e-09, tiny="≈0")
-    '≈0'
-    """
-    if np.isnan(value):
-        return "NaN"
-    if value == 0:
-        return "0"
-    if abs(value) >= 0.5 * 10**-digits:
-        text = f"{value:.{digits}f}"
-    elif tiny is not None:
-        return tiny
-    else:
-        mantissa, exponent = f"{value:.1e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", "−")
-
-
-def significant(value: float, figures: int = 2) -> str:
-    """``value`` to ``figures`` significant figures, short e-notation, Unicode minus.
-
-    >>> [significant(v) for v in (0.0, 6.607e-05, 0.000281, -3.9e-20, 0.3693)]
-    ['0', '6.6e−5', '0.00028', '−3.9e−20', '0.37']
-    """
-    if value == 0:
-        return "0"
-    text = f"{value:.{figures}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", "−")
-
-
 def _svg(width: float, height: float, title: str) -> list[str]:
     return [f'<svg width="{width:.0f}" height="{height:.0f}" role="img" '
             f'aria-label="{escape(title)}" style="overflow: visible">',
@@ -136,7 +88,7 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     for k, value in enumerate(v):
         x = 10 + k * slot + slot * 0.15
         w = slot * 0.7
-        colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]
+        colour = class_colour(k)
         if np.isfinite(value):
             h = min(abs(value), limit) * scale
             y = zero - h if value >= 0 else zero
@@ -254,7 +206,6 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
     slot = (width - 20) / D
     out = _svg(width, height, title)
     out.append(f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>')
-    roman = ("I", "II", "III", "IV", "V", "VI")
     for d in range(D):
         x, w = 10 + d * slot + slot * 0.12, slot * 0.36
         up, down = zero, zero
@@ -268,8 +219,8 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
                 y = down
                 down += h
             out.append(f'<rect class="part" data-part="{ell}" data-col="{d}" x="{x:.1f}" y="{y:.1f}" '
-                       f'width="{w:.1f}" height="{h:.1f}" fill="{CLASS_COLOURS[ell % 6]}" '
-                       f'stroke="white"><title>Part {roman[ell % 6]}: {fmt(value)}</title></rect>')  # fmt: skip
+                       f'width="{w:.1f}" height="{h:.1f}" fill="{class_colour(ell)}" '
+                       f'stroke="white"><title>{part_name(ell)}: {fmt(value)}</title></rect>')  # fmt: skip
         ty = zero - t[d] * scale
         out.append(f'<line x1="{x - 6:.1f}" x2="{x + w + 6:.1f}" y1="{ty:.1f}" y2="{ty:.1f}" '
                    f'stroke="black" stroke-width="3"/>')  # fmt: skip
@@ -277,7 +228,7 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
                    f'y="{ty + 5:.1f}" {_FONT}>{fmt(t[d])}</text>')  # fmt: skip
         out.append(f'<text class="axis-label" x="{x + w / 2:.1f}" y="{height - 30}" '
                    f'text-anchor="middle" {_FONT}>{escape(labels[d])}</text>')  # fmt: skip
-    legend = " ".join(f'<tspan fill="{CLASS_COLOURS[ell % 6]}">■</tspan> Part {roman[ell % 6]}'
+    legend = " ".join(f'<tspan fill="{class_colour(ell)}">■</tspan> {part_name(ell)}'
                       for ell in range(L))  # fmt: skip
     out.append(f'<text class="axis-label" x="10" y="{height - 8}" {_FONT}>{legend}  ▬ sum</text>')
     out.append("</svg>")
@@ -295,7 +246,7 @@ def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[
     x : array_like, shape (n,)
         Common abscissa (increasing).
     ys : array_like, shape (c, n)
-        One row per curve; curve i has colour ``CLASS_COLOURS[i]``.
+        One row per curve; curve i has colour ``style.class_colour(i)``.
     title, xlabel : str
         Caption and x-axis label.
     names : list of str
@@ -343,18 +294,18 @@ def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[
     if points is not None:
         for px, cls in np.asarray(points, dtype=float):
             out.append(f'<line x1="{sx(px):.1f}" x2="{sx(px):.1f}" y1="{top + 2}" y2="{top + 10}" '
-                       f'stroke="{CLASS_COLOURS[int(cls) % 6]}" stroke-width="2"/>')  # fmt: skip
+                       f'stroke="{class_colour(int(cls))}" stroke-width="2"/>')  # fmt: skip
     dashes = ("", ' stroke-dasharray="8 4"', ' stroke-dasharray="2 3"')
     for i, row in enumerate(ys):
         path = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(sx(x), sy(row), strict=True))
         out.append(f'<polyline class="curve" data-index="{i}" points="{path}" fill="none" '
-                   f'stroke="{CLASS_COLOURS[i % 6]}" stroke-width="2.5"{dashes[i % 3]}/>')  # fmt: skip
+                   f'stroke="{class_colour(i)}" stroke-width="2.5"{dashes[i % 3]}/>')  # fmt: skip
     if marker is not None:
         out.append(f'<circle class="marker" cx="{sx(marker[0]):.1f}" cy="{sy(marker[1]):.1f}" '
                    f'r="5" fill="black"/>')  # fmt: skip
     step = (right - left) / max(len(names), 1)
     for i, name in enumerate(names):
         out.append(f'<text class="legend" x="{left + i * step:.1f}" y="40" {_FONT} '
-                   f'fill="{CLASS_COLOURS[i % 6]}">━ {escape(name)}</text>')  # fmt: skip
+                   f'fill="{class_colour(i)}">━ {escape(name)}</text>')  # fmt: skip
     out.append("</svg>")
     return "".join(out)

@@ -20,7 +20,8 @@ from html import escape
 import ipywidgets as W
 import numpy as np
 
-from . import numeric, stability, training, views
+from . import numeric, training, views
+from .explorer_state import article_state, logits_state, training_state
 from .views import fmt, subscript
 
 __all__ = [
@@ -222,22 +223,13 @@ class LogitsExplorer(_Snapshot, W.VBox):
 
     # numbers ---------------------------------------------------------------------
     def compute(self) -> dict:
-        """Everything the explorer shows, from derivation.numeric, for the current controls."""
+        """Everything the explorer shows, for the current controls
+        (:func:`derivation.explorer_state.logits_state`, plus the range and the scale)."""
         z = np.array([s.value for s in self.logit_sliders], dtype=float)
-        T = float(self.temperature.value)
-        c = int(self.true_class.value)
-        u = z / T
-        p = numeric.softmax(u)
-        J = numeric.softmax_jacobian(u)
-        loss, g = numeric.cross_entropy_and_grad(u[None, :], [c])
-        eig = np.linalg.eigvalsh(J)
-        tol = 1e-12 * max(1.0, float(np.abs(eig).max()))
+        state = logits_state(z, float(self.temperature.value), int(self.true_class.value))
         limit, step = RANGES[self.range_switch.value]
         return {
-            "z": z, "temperature": T, "true_class": c, "h": p, "p": p, "jacobian": J,
-            "gradient": g[0] / T, "loss": float(loss), "naive_p": stability.naive_softmax(u),
-            "eigenvalues": eig, "rank": int((np.abs(eig) > tol).sum()),
-            "symmetric": bool(np.array_equal(J, J.T)), "row_sums": J.sum(axis=1),
+            **state,
             "limit": limit, "step": step, "message": self._message,
             "jacobian_limit": views.JACOBIAN_LIMIT if self.jacobian_scale.index == 0 else None,
         }  # fmt: skip
@@ -329,16 +321,9 @@ class ArticleExplorer(_Snapshot, W.VBox):
         self.update()
 
     def compute(self) -> dict:
-        """Everything the explorer shows, from derivation.numeric."""
+        """Everything the explorer shows (:func:`derivation.explorer_state.article_state`)."""
         theta = np.array([[self.theta_sliders[k, j].value for j in range(2)] for k in range(3)])
-        x1, y = float(self.x1.value), int(self.label.value)
-        X = numeric.design_matrix([x1])
-        parts = np.column_stack([numeric.article_parts(theta, x1, y, 0, j) for j in (0, 1)])
-        return {
-            "theta": theta, "x1": x1, "y": y, "h": numeric.hypotheses(theta, X)[0],
-            "jacobian": numeric.softmax_jacobian(X[0] @ theta.T), "parts": parts,
-            "totals": parts.sum(axis=0), "expected": numeric.theta_grad(theta, X, [y])[0],
-        }  # fmt: skip
+        return article_state(theta, float(self.x1.value), int(self.label.value))
 
     def update(self, _change=None) -> None:
         """Recompute and redraw."""
@@ -443,12 +428,10 @@ class TrainingExplorer(_Snapshot, W.VBox):
         """Show the model at the chosen iteration."""
         i = int(self.iteration.value)
         h = self.history
-        H = numeric.hypotheses(h.thetas[i], numeric.design_matrix(self.x_grid))
         self.state = {
-            "iteration": i, "learning_rate": float(self.learning_rate.value),
-            "theta": h.thetas[i], "loss": float(h.losses[i]), "accuracy": float(h.accuracy[i]),
-            "h": H,
-        }  # fmt: skip
+            **training_state(h, i, self.x_grid), "learning_rate": float(self.learning_rate.value),
+        }
+        H = self.state["h"]
         self.readout.value = (
             f'<div class="training-readout explorer-readout">step {i}: cost J = '
             f"{h.losses[i]:.4f}<br>accuracy {h.accuracy[i]:.0%}</div>"
