@@ -157,7 +157,8 @@ def render(classes: int = 3, fmt: str = "md") -> str:
             out += [f"**{heading}.** {_md_text(text)}", "", f"$$\n\\begin{{gathered}}\n{math}\n"
                     "\\end{gathered}\n$$", ""]  # fmt: skip
             if article:
-                out += [f"$$\n{article[0]}\n$$", "", f"*{article[1]}*", ""]
+                out += ["As the article prints it:", "", f"$$\n{article[0]}\n$$", "",
+                        f"*{article[1]}*", ""]  # fmt: skip
         note = "Proven by SymPy for a symbolic $K$ (indexed logits, sums, Kronecker deltas):"
         out += ["## Any number of classes", "", note, ""]
         out += [f"$$\n\\begin{{gathered}}\n{math}\n\\end{{gathered}}\n$$\n" for math in general_eqs]
@@ -178,6 +179,7 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         out.append(rf"\paragraph{{{heading}.}} {_latex_text(text)}")
         out.append(rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]")
         if article:
+            out.append("As the article prints it:")
             out.append(rf"\[ {_latex_math(article[0])} \]")
             out.append(rf"\emph{{{_latex_prose(article[1])}}}")
     out.append(r"\subsection*{Any number of classes}")

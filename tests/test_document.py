@@ -25,7 +25,7 @@ def test_markdown_numbers_every_step_and_keeps_the_article_numbers():
     for n in range(1, len(steps) + 1):
         assert f"**Step {n}.**" in text
     assert r"\qquad (21)" in text and "## Any number of classes" in text
-    assert "as the article prints it" in text
+    assert "As the article prints it:" in text
 
 
 def test_latex_is_a_standalone_document():

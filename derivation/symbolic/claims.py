@@ -219,13 +219,18 @@ class ArticleForm:
 
     step: Step
 
-    def _repr_markdown_(self) -> str:
+    def latex(self) -> str:
+        """Both forms in one display: a row for the article's, a row for the one proven here."""
         s = self.step
         return (
-            f"**As the article prints it:**\n$$ {s.article.latex()} $$\n"
-            f"**As proven here:**\n$$ \\begin{{gathered}} {s.latex()} \\end{{gathered}} $$\n"
-            f"*Why they differ:* {s.article_note}"
+            r"\begin{array}{rl} \text{the article:} & "
+            rf"\begin{{gathered}} {s.article.latex()} \end{{gathered}} \\[1ex] "
+            rf"\text{{proven here:}} & \begin{{gathered}} {s.latex()} \end{{gathered}} "
+            r"\end{array}"
         )
+
+    def _repr_markdown_(self) -> str:
+        return f"$$ {self.latex()} $$\n\n*Why they differ:* {self.step.article_note}"
 
     def __repr__(self) -> str:
         s = self.step

@@ -113,7 +113,7 @@ class _Builder:
     def _article_dJ_dh(l: int, number: int) -> Equation:
         lhs = sp.Derivative(sp.Symbol("J"), sp.Symbol(f"h_{l + 1}"))
         return Equation(lhs, (-_sum_i(Y_I[l + 1, i_] / H_I[l + 1, i_]),),
-                        rf"({number})\ \text{{as the article prints it}}")  # fmt: skip
+                        f"({number})")  # fmt: skip
 
     @staticmethod
     def _article_part(l: int, number: int) -> Equation:
@@ -123,7 +123,7 @@ class _Builder:
             side = -_sum_i(sp.Mul(Y_I[1, i_], 1 - H_I[1, i_], evaluate=False))
         else:
             side = _sum_i(sp.Mul(Y_I[l + 1, i_], H_I[1, i_], evaluate=False))
-        return Equation(lhs, (side,), rf"({number})\ \text{{as the article prints it}}")
+        return Equation(lhs, (side,), f"({number})")
 
     # steps --------------------------------------------------------------
     def chain_rule(self, k: int, j: int, key: str, number: int | None) -> None:
@@ -265,7 +265,7 @@ class _Builder:
                 )
             sides = tuple(_sum_i(t) for t in terms)
             article = Equation(sp.Derivative(J, THETA[1, 0]), sides,
-                               r"(21)\ \text{as the article prints it}")  # fmt: skip
+                               "(21)")  # fmt: skip
             note = ("The article's (21) is the same result summed over the samples, for the "
                     "data set's cost $J$; the summed form is (23) for $k = 1$, $j = 0$, proven "
                     "below.")  # fmt: skip
@@ -273,7 +273,7 @@ class _Builder:
             J = sp.Symbol("J")
             side = _sum_i(_difference_times(H_I[1, i_], Y_I[1, i_], X_I[1, i_]))
             article = Equation(sp.Derivative(J, THETA[1, 1]), (side,),
-                               r"(22)\ \text{as the article prints it}")  # fmt: skip
+                               "(22)")  # fmt: skip
             note = (
                 "The article's (22) is the summed form for the data set's cost $J$, with "
                 "each sample's own $x_1^{(i)}$; it is (23) for $k = 1$, $j = 1$, proven below."
@@ -327,7 +327,7 @@ class _Builder:
         article = Equation(
             sp.Derivative(sp.Symbol("J"), THETA[k_, j_]),
             (_sum_i(_difference_times(H_I[k_, i_], Y_I[k_, i_], X_I[j_, i_])),),
-            r"(23)\ \text{as the article prints it}",
+            "(23)",
         )
         self.add(
             "23",
