@@ -23,7 +23,7 @@ import functools
 
 import sympy as sp
 
-from .symbolic import Context, Step, check_classes, claim, model
+from .symbolic import Context, Step, check_classes, claim, logit_model, model
 from .symbolic.notation import H_I, THETA, X_I, Z_I, j_, k_, l_
 
 __all__ = [
@@ -89,31 +89,6 @@ def general_proof() -> tuple[Step, ...]:
 
 # --------------------------------------------------------------------------- explicit K
 @functools.cache
-def _logit_model(K: int):
-    z = sp.symbols(f"z_1:{K + 1}")
-    y = sp.symbols(f"y_1:{K + 1}")
-    h = sp.symbols(f"h_1:{K + 1}")
-    J = sp.Symbol("J")
-    exps = [sp.exp(v) for v in z]
-    S = sp.Add(*exps)
-    definitions = {hk: e / S for hk, e in zip(h, exps, strict=True)}
-    definitions[J] = -sp.Add(*(yk * zk for yk, zk in zip(y, z, strict=True))) + sp.Add(*y) * sp.log(
-        S
-    )
-    e_symbols = sp.symbols(f"e_1:{K + 1}")
-    ctx = Context(
-        definitions=definitions,
-        logits=tuple((v, v, e) for v, e in zip(z, e_symbols, strict=True)),
-        one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
-        cost_symbol=J,
-        cost_in_h=-sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True))),
-        hypothesis_symbols=h,
-        indexed={"h": lambda a: h[a - 1], "y": lambda a: y[a - 1], "z": lambda a: z[a - 1]},
-    )
-    return z, y, h, J, ctx
-
-
-@functools.cache
 def explicit_proofs(classes: int) -> tuple[Step, ...]:
     """The K derivatives dJ/dz_k and the K^2 derivatives dh_k/dz_l, written out and provable.
 
@@ -136,7 +111,7 @@ def explicit_proofs(classes: int) -> tuple[Step, ...]:
     (6, True)
     """
     K = check_classes(classes)
-    z, y, h, J, ctx = _logit_model(K)
+    z, y, h, J, ctx = logit_model(K)
     steps = []
     for k in range(K):
         with sp.evaluate(False):
@@ -229,7 +204,7 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
     [True, True]
     """
     K = check_classes(classes)
-    _, _, h, J, ctx = _logit_model(K)
+    _, _, h, J, ctx = logit_model(K)
     classes_k = (k_, tuple(range(1, K + 1)))
     classes_l = (l_, tuple(range(1, K + 1)))
     v = sp.symbols(f"v_1:{K + 1}")
@@ -273,7 +248,7 @@ def l2_gradient(classes: int = 3) -> tuple[Step, Step]:
     (True, False)
     """
     K = check_classes(classes)
-    z, y, h, _, ctx = _logit_model(K)
+    z, y, h, _, ctx = logit_model(K)
     E = sp.Symbol("E")
     with sp.evaluate(False):
         cost = sp.Rational(1, 2) * sp.Add(*((hj - yj) ** 2 for hj, yj in zip(h, y, strict=True)))

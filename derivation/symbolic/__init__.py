@@ -32,7 +32,7 @@ oracles
 """
 
 from .claims import ArticleForm, Step, claim
-from .model import Model, check_classes, equal, model
+from .model import LogitModel, Model, check_classes, equal, logit_model, model
 from .oracles import JacobianRoute, jacobian_route, lambdified_gradient
 from .printing import Equation, latex
 from .prover import Context, prove_equal
@@ -43,6 +43,7 @@ __all__ = [
     "Context",
     "Equation",
     "JacobianRoute",
+    "LogitModel",
     "Model",
     "Step",
     "article_steps",
@@ -53,6 +54,7 @@ __all__ = [
     "jacobian_route",
     "lambdified_gradient",
     "latex",
+    "logit_model",
     "model",
     "prove_equal",
     "short_route",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -12,7 +13,7 @@ from .notation import MAX_CLASSES
 from .printing import Equation
 from .prover import Context, prove_equal
 
-__all__ = ["Model", "check_classes", "equal", "model"]
+__all__ = ["LogitModel", "Model", "check_classes", "equal", "logit_model", "model"]
 
 
 def check_classes(classes: object) -> int:
@@ -217,3 +218,60 @@ def equal(
     """
     ctx = model(classes).context
     return prove_equal(sp.sympify(a), sp.sympify(b), dict(where or {}), ctx, one_hot)
+
+
+class LogitModel(NamedTuple):
+    """Softmax in its logits, for K classes: the symbols and what they mean.
+
+    ``z``, ``y``, ``h`` are the symbols ``z_1 .. z_K``, ``y_1 .. y_K``,
+    ``h_1 .. h_K``; ``J`` the cost of one sample; ``context`` defines
+    ``h_k = e^{z_k} / sum_l e^{z_l}`` and ``J = -sum_k y_k log h_k`` for the prover.
+    """
+
+    z: tuple[sp.Symbol, ...]
+    y: tuple[sp.Symbol, ...]
+    h: tuple[sp.Symbol, ...]
+    J: sp.Symbol
+    context: Context
+
+
+@functools.cache
+def logit_model(classes: int) -> LogitModel:
+    """The softmax layer written in its logits z_k (no Θ, no x): the one place its context is built.
+
+    Parameters
+    ----------
+    classes : int
+        K, from 2 to 10.
+
+    Returns
+    -------
+    LogitModel
+
+    Examples
+    --------
+    >>> lm = logit_model(3)
+    >>> prove_equal(sp.Derivative(lm.J, lm.z[0]), lm.h[0] - lm.y[0], {}, lm.context, True)
+    True
+    """
+    K = check_classes(classes)
+    z = sp.symbols(f"z_1:{K + 1}")
+    y = sp.symbols(f"y_1:{K + 1}")
+    h = sp.symbols(f"h_1:{K + 1}")
+    J = sp.Symbol("J")
+    exps = [sp.exp(v) for v in z]
+    S = sp.Add(*exps)
+    definitions = {hk: e / S for hk, e in zip(h, exps, strict=True)}
+    linear = sp.Add(*(yk * zk for yk, zk in zip(y, z, strict=True)))
+    definitions[J] = -linear + sp.Add(*y) * sp.log(S)
+    e_symbols = sp.symbols(f"e_1:{K + 1}")
+    context = Context(
+        definitions=definitions,
+        logits=tuple((v, v, e) for v, e in zip(z, e_symbols, strict=True)),
+        one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
+        cost_symbol=J,
+        cost_in_h=-sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True))),
+        hypothesis_symbols=h,
+        indexed={"h": lambda a: h[a - 1], "y": lambda a: y[a - 1], "z": lambda a: z[a - 1]},
+    )
+    return LogitModel(z, y, h, J, context)

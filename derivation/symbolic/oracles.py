@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .claims import Step, claim
-from .model import check_classes, model
-from .prover import Context
+from .model import check_classes, logit_model, model
 
 __all__ = ["JacobianRoute", "jacobian_route", "lambdified_gradient"]
 
@@ -128,17 +127,7 @@ def jacobian_route(classes: int = 3) -> JacobianRoute:
     (True, True, False)
     """
     K = check_classes(classes)
-    z = sp.symbols(f"z_1:{K + 1}")
-    h = sp.symbols(f"h_1:{K + 1}")
-    y = sp.symbols(f"y_1:{K + 1}")
-    exps = [sp.exp(v) for v in z]
-    S = sp.Add(*exps)
-    e_symbols = sp.symbols(f"e_1:{K + 1}")
-    ctx = Context(
-        definitions={hk: e / S for hk, e in zip(h, exps, strict=True)},
-        logits=tuple((v, v, e) for v, e in zip(z, e_symbols, strict=True)),
-        one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
-    )
+    z, y, h, _, ctx = logit_model(K)
     dJ_dh = sp.Matrix([[-yk / hk for yk, hk in zip(y, h, strict=True)]])
     jac = sp.Matrix(K, K, lambda a, b: h[a] * (1 - h[a]) if a == b else -h[a] * h[b])
     chained = (dJ_dh * jac).applyfunc(sp.expand)
