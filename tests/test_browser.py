@@ -544,3 +544,119 @@ def test_rise_slides_show_the_explorers_and_fit_the_screen(browser, lab, noteboo
         rise.close()
         page.close()
         shut_down_kernels(base, token)
+
+
+# --- live explorers on slides: Voilà's reveal template ------------------------------------------
+
+#: the template a lecturer presents with (jupyter-config/share/jupyter/voila/templates/reveal-hall,
+#: copied into .venv by scripts/setup.sh): Voilà's reveal slides with reveal.js's layout served
+#: locally, RISE's text sizes and a 1280 x 720 slide.  The test takes it from the repository
+#: (JUPYTER_PATH comes first), so that it checks the committed template, not an older copy.
+REVEAL_TEMPLATE = "reveal-hall"
+JUPYTER_DATA = ROOT / "jupyter-config" / "share" / "jupyter"
+
+
+def reveal_slide(page) -> dict:
+    """The slide on screen: its place among all sections, height, text size, live widgets."""
+    return page.evaluate(
+        """() => {
+            const all = [...document.querySelectorAll('.reveal .slides section')];
+            const s = all.filter(e => e.classList.contains('present')
+                                      && !e.classList.contains('stack')).pop();
+            if (!s) return null;
+            const p = s.querySelector('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li');
+            return {index: all.indexOf(s), height: s.scrollHeight,
+                    text: (s.innerText || '').trim().slice(0, 60),
+                    font: p ? parseFloat(getComputedStyle(p).fontSize) : null,
+                    live: s.querySelectorAll('.jupyter-widgets.projector .widget-hslider').length,
+                    probabilities: s.querySelectorAll('text.p-value').length};
+        }"""
+    )
+
+
+def assert_readable_unscaled(page, root, what: str) -> None:
+    """``assert_readable`` on a slide: reveal.js scales the slide to the screen and the
+    template zooms the explorer, while the clipping check compares a laid-out width with a
+    drawn one; both are undone for the check (at the explorer's width on the slide)."""
+    undo = """(root) => {
+        const slides = document.querySelector('.reveal .slides'), saved = slides.style.transform;
+        const width = root.offsetWidth;  // in the explorer's own pixels
+        slides.style.transform = 'none';
+        root.style.zoom = '1';
+        root.style.width = `${width}px`;
+        return saved;
+    }"""
+    saved = root.first.evaluate(undo)
+    try:
+        page.wait_for_timeout(200)
+        assert_readable(root.first, what)
+    finally:
+        restore = """(root, saved) => {
+            document.querySelector('.reveal .slides').style.transform = saved;
+            root.style.zoom = '';
+            root.style.width = '';
+        }"""
+        root.first.evaluate(restore, saved)
+
+
+def test_voila_reveal_slides_show_live_explorers_and_fit_the_screen(
+    browser, tmp_path, tmp_path_factory
+):
+    """The lecturer's live slides: ``voila notebooks/06_explorers.ipynb --template=reveal-hall``
+    shows each explorer as sliders and views on its own slide, the numbers follow a slider moved
+    by keyboard (and the slides stay put), and no slide is taller than the 1280 x 720 screen."""
+    port, token = free_port(), secrets.token_hex(16)
+    url = f"http://127.0.0.1:{port}/?token={token}"
+    notebook = copy_of_notebooks(tmp_path_factory) / "notebooks" / "06_explorers.ipynb"
+    command = [
+        "env", f"JUPYTER_PATH={JUPYTER_DATA}",  # env execs Voilà: the PID stays Voilà's
+        str(BIN / "voila"), str(notebook), f"--template={REVEAL_TEMPLATE}", "--no-browser",
+        f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", f"--token={token}",
+    ]  # fmt: skip
+    explorers = sum("_explorer(" in "".join(c["source"]) for c in json.loads(
+        notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")  # fmt: skip
+    with running(command, url, tmp_path / "voila.log"):
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            page.goto(url)
+            page.wait_for_selector("text.p-value", state="attached", timeout=120_000)
+            page.wait_for_selector(".reveal .slides section.present", timeout=30_000)
+            assert page.locator("mjx-container").count() > 0, "no equation typeset"
+            present = page.locator(".reveal .slides section.present:not(.stack)")
+            seen, live, tall, small = set(), 0, [], []
+            for _ in range(page.locator(".reveal .slides section").count()):
+                slide = reveal_slide(page)
+                if slide is None or slide["index"] in seen:
+                    break  # the last slide
+                seen.add(slide["index"])
+                if slide["height"] > 720:
+                    tall.append(f"{slide['height']} px: {slide['text']!r}")
+                    page.screenshot(path=tmp_path / f"tall-slide-{slide['index']}.png")
+                if slide["font"] is not None and slide["font"] < 22:
+                    small.append(f"{slide['font']} px: {slide['text']!r}")
+                if slide["live"]:
+                    live += 1
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=tmp_path / f"reveal-explorer-{slide['index']}.png")
+                    assert_readable_unscaled(page, present.locator(".jupyter-widgets.projector"),
+                                             f"the explorer on slide {slide['index']}")  # fmt: skip
+                if slide["probabilities"]:  # the logits explorer: move z₁, read h
+                    start = [f"{v:.4f}" for v in numeric.softmax([2, 1, 0.1])]
+                    assert shown_probabilities(present) == start
+                    logits = move_first_logit(page, present)
+                    assert logits[0] == pytest.approx(2.5)  # five keyboard steps of 0.1
+                    assert_shows_softmax_of(present, logits)
+                    assert reveal_slide(page)["index"] == slide["index"], "the keys moved on"
+                    page.screenshot(path=tmp_path / "reveal-logits-explorer-moved.png")
+                    page.keyboard.press("Escape")  # leave the explorer: keys move the slides
+                page.keyboard.press("Space")
+                page.wait_for_timeout(300)
+            assert len(seen) > 10, f"only {len(seen)} slides shown"
+            assert live >= explorers, f"{explorers} explorers, {live} slides with live ones"
+            assert not tall, f"slides taller than a 1280 x 720 screen: {tall}"
+            assert not small, f"slide text smaller than 22 px: {small}"
+            assert not errors, f"errors in the page: {errors}"
+        finally:
+            page.close()
