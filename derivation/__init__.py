@@ -29,7 +29,8 @@ plots, views, widgets
 import importlib
 
 __all__ = [
-    "article", "bugs", "checks", "differences", "document", "exercises", "explorer_state",
+    "article", "bugs", "checks", "differences", "document", "exercises", "explorer_answers",
+    "explorer_state",
     "fastpath", "general",
     "gradcheck", "numeric", "plots", "routes", "stability", "symbolic", "timing", "training",
     "views", "widgets",

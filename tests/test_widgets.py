@@ -15,6 +15,7 @@ import pytest
 from servers import ROOT
 
 from derivation import numeric, stability, views
+from derivation.explorer_answers import article_answers, logits_answers
 from derivation.widgets import (
     RANGES,
     answer_box,
@@ -29,10 +30,8 @@ NORMAL, HUGE = RANGES
 
 
 def answers_06() -> str:
-    """The text of notebook 06's hidden answers (inside <details>), as one string."""
-    nb = json.loads((ROOT / "notebooks" / "06_explorers.ipynb").read_text(encoding="utf-8"))
-    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    return "\n".join(re.findall(r"<details><summary>Answer</summary>(.*?)</details>", text, re.S))
+    """The text of notebook 06's hidden answers, as the notebook computes and shows them."""
+    return logits_answers().text() + "\n" + article_answers().text()
 
 
 def quoted(figure: str) -> str:
@@ -262,14 +261,22 @@ def test_06_article_answer_3_theta10_at_its_maximum_gives_h1_0_84_not_1():
     np.testing.assert_allclose(s["totals"][0], s["h"][0] - 1, atol=1e-15)
 
 
-def test_every_06_question_has_a_hidden_answer():
+def test_every_06_question_has_a_hidden_computed_answer():
     nb = json.loads((ROOT / "notebooks" / "06_explorers.ipynb").read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
+    cells = nb["cells"]
+    checked = 0
+    for i, cell in enumerate(cells):
         text = "".join(cell["source"])
-        if text.startswith("**Predict, then move"):
-            questions = re.findall(r"^\*\*\d\.\*\* ", text, re.M)
-            assert len(questions) == text.count("<details><summary>Answer</summary>") > 0
-            assert "What to notice" not in text  # no answer in plain sight
+        if cell["cell_type"] == "markdown" and text.startswith("**Predict, then move"):
+            questions = [int(n) for n in re.findall(r"^\*\*(\d)\.\*\* ", text, re.M)]
+            assert "<details" not in text and "What to notice" not in text  # nothing typed
+            code = "".join(cells[i + 1]["source"])  # the next cell shows the answers
+            call = re.fullmatch(r"(logits|article)_answers\(([\d, ]+)\)", code.strip())
+            assert call and [int(n) for n in call[2].split(",")] == questions, code
+            shown = "".join(cells[i + 1]["outputs"][0]["data"]["text/markdown"])
+            assert shown.count("<details><summary>Answer") == len(questions)
+            checked += 1
+    assert checked == 3
 
 
 # --- the article explorer ----------------------------------------------------------------------
