@@ -1,5 +1,5 @@
 """What a person sees: the notebooks in JupyterLab and in RISE slides, the explorer served by
-Voilà, in Chromium.
+Voilà as an app and as live slides (the reveal-hall template), in Chromium.
 
 Debian's Chromium is driven by Playwright (``executable_path``; no browser is
 downloaded).  Each server runs on 127.0.0.1 with a free port and a random
@@ -15,8 +15,9 @@ in the stored outputs and after Run All, and a typeset equation wherever a
 notebook displays one; the explorers at a projector's 1280 × 720 (labels and
 titles do not overlap, no text is clipped, numbers >= 14 px, sliders >= 300 px,
 up to K = 6; the logits explorer fits the screen at 150 % zoom); Enter in an
-answer box; and RISE slides of 02 and 06 (widget views or their picture, never
-the text repr; no slide taller than 720 px; text sized for a hall).
+answer box; RISE slides of 02 and 06 (widget views or their picture, never
+the text repr; no slide taller than 720 px; text sized for a hall); and 06 as
+Voilà reveal slides, where the explorers are live (a slider moved by keyboard).
 """
 
 from __future__ import annotations
