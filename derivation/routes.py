@@ -1,6 +1,6 @@
 """The student's routes to the gradient of softmax cross-entropy, kept as the student wrote them.
 
-- :func:`jacobian_route_grad`: ``-Y / P`` times one ``K x K`` softmax Jacobian per
+- :func:`jacobian_route_grad`: ``-Y / H`` times one ``K x K`` softmax Jacobian per
   row (the second seed's route; O(n K^2), and NaN where a probability underflows);
 - :func:`vjp_route_grad`: the same as a vector-Jacobian product, as autodiff
   frameworks compute it (O(n K), the same weakness);
@@ -25,27 +25,27 @@ def jacobian_route_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """The student's route (second seed): ``dE/dz_i = (-y_i / p_i) @ J_i`` per row.
 
     ``E = -sum(Y * log(P))`` (a sum).  Written as the student wrote it: the
-    derivative of the loss by the probabilities, ``-Y / P``, times one
-    ``K x K`` softmax Jacobian per row.  Mathematically equal to ``P - Y``.
+    derivative of the loss by the probabilities, ``-Y / H``, times one
+    ``K x K`` softmax Jacobian per row.  Mathematically equal to ``H - Y``.
 
     Parameters
     ----------
-    z : array_like, shape (n, K)
+    z : array_like, shape (m, K)
         Logits.
     y : array_like
-        Integer class indices of shape (n,) or one-hot rows of shape (n, K).
+        Integer class indices of shape (m,) or one-hot rows of shape (m, K).
 
     Returns
     -------
-    ndarray, shape (n, K)
+    ndarray, shape (m, K)
         The gradient by this route.  Where a probability underflows to 0,
-        ``-Y / P`` is ``-inf`` or ``0/0 = NaN`` and the whole row turns NaN:
+        ``-Y / H`` is ``-inf`` or ``0/0 = NaN`` and the whole row turns NaN:
         that is the route's numerical weakness, kept on purpose (no warning).
         It also costs O(n K^2) time and memory instead of O(n K).
     """
     z = check_logits(z)
     if z.ndim != 2:
-        raise ValueError(f"z must be a batch of rows, shape (n, K); got shape {z.shape}")
+        raise ValueError(f"z must be a batch of rows, shape (m, K); got shape {z.shape}")
     Y = one_hot(class_indices(y, z.shape), z.shape[-1]).astype(z.dtype)
     P = softmax(z)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -101,21 +101,21 @@ def l2_loss_and_grad(z: ArrayLike, y: ArrayLike) -> tuple[np.generic, np.ndarray
 
     Parameters
     ----------
-    z : array_like, shape (n, K)
+    z : array_like, shape (m, K)
         Logits.
     y : array_like
-        Integer class indices of shape (n,) or one-hot rows.
+        Integer class indices of shape (m,) or one-hot rows.
 
     Returns
     -------
     loss : NumPy scalar
         ``1/2 sum (p - y)^2`` over all rows and classes.
-    grad : ndarray, shape (n, K)
+    grad : ndarray, shape (m, K)
         ``(p - y) J`` for each row (J is symmetric).
     """
     z = check_logits(z)
     if z.ndim != 2:
-        raise ValueError(f"z must be a batch of rows, shape (n, K); got shape {z.shape}")
+        raise ValueError(f"z must be a batch of rows, shape (m, K); got shape {z.shape}")
     Y = one_hot(class_indices(y, z.shape), z.shape[-1]).astype(z.dtype)
     r = softmax(z) - Y
     return 0.5 * (r * r).sum(), np.einsum("nj,njk->nk", r, softmax_jacobian(z))
