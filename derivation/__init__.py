@@ -22,14 +22,15 @@ differences, gradcheck
 stability, bugs, training, exercises
     Floating-point limits, real wrong gradients, gradient descent, and the
     exercises' checker.
-plots, views, widgets
-    Matplotlib figures (``ax=None`` in, Axes out), SVG views and the explorers.
+plots, views, widgets, answer_boxes
+    Matplotlib figures (``ax=None`` in, Axes out), SVG views, the explorers and
+    the exercises' answer boxes.
 """
 
 import importlib
 
 __all__ = [
-    "article", "bugs", "checks", "differences", "document", "exercises", "explorer_answers",
+    "answer_boxes", "article", "bugs", "checks", "differences", "document", "exercises", "explorer_answers",
     "explorer_state",
     "fastpath", "general",
     "gradcheck", "numeric", "plots", "routes", "stability", "symbolic", "timing", "training",

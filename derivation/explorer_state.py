@@ -6,9 +6,11 @@ ipywidgets.  Every number comes from :mod:`derivation.numeric` and
 :mod:`derivation.article`.
 
 - :func:`logits_state`: logits z, temperature T and the true class in; the
-  hypotheses h = softmax(z / T), the Jacobian diag(h) - hh^T with its
-  properties (symmetry, row sums, eigenvalues, rank), the gradient of the loss
-  by z, (h - y) / T, and the loss out.
+  hypotheses h = softmax(z / T), their Jacobian by z, (diag(h) - hh^T) / T, with
+  its properties (symmetry, row sums, eigenvalues, rank), the gradient of the
+  loss by z, (h - y) / T, and the loss out.  Every quantity is a derivative by z
+  itself, so the views of one state agree: the gradient is the Jacobian's
+  transpose times dJ/dh.
 - :func:`article_state`: the article's Θ, x_1 and label in; h, the Jacobian,
   Parts I-III of dJ/dΘ_10 and dJ/dΘ_11, their sums and (h_1 - y_1) x_j out.
 - :func:`training_state`: a gradient-descent run and a step in; Θ, the cost, the
@@ -44,8 +46,9 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
     -------
     dict
         ``z``, ``temperature``, ``true_class``; ``h`` (also under ``p``), shape (K,);
-        ``jacobian``, shape (K, K), the Jacobian of softmax at z / T; ``gradient``,
-        shape (K,), dJ/dz = (h - y) / T; ``loss``; ``naive_p``, the naive softmax
+        ``jacobian``, shape (K, K), dh_k/dz_l = (diag(h) - hh^T) / T (by z, not by
+        z / T: the chain rule's 1/T included); ``gradient``, shape (K,),
+        dJ/dz = (h - y) / T; ``loss``; ``naive_p``, the naive softmax
         (NaN where it fails); ``eigenvalues`` (ascending), ``rank`` (eigenvalues
         above ``RANK_TOLERANCE`` times the largest), ``symmetric`` and ``row_sums``.
 
@@ -60,6 +63,9 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
     >>> s = logits_state([2.0, 1.0, 0.1], temperature=1.0, true_class=0)
     >>> s["rank"], bool(abs(s["h"].sum() - 1) < 1e-15), s["symmetric"]
     (2, True, True)
+    >>> hot = logits_state([2.0, 1.0, 0.1], temperature=10.0)
+    >>> bool(np.allclose(hot["jacobian"], numeric.softmax_jacobian(hot["z"] / 10) / 10))
+    True
     """
     z = np.asarray(z, dtype=float)
     if z.ndim != 1 or z.size < 2:
@@ -72,7 +78,7 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
         raise ValueError(f"true_class must be one of 0..{z.size - 1}, got {true_class!r}")
     u = z / T
     h = numeric.softmax(u)
-    jacobian = numeric.softmax_jacobian(u)
+    jacobian = numeric.softmax_jacobian(u) / T  # dh/dz = (dh/du)(du/dz), du/dz = 1/T
     loss, g = numeric.cross_entropy_and_grad(u[None, :], [c])
     eigenvalues = np.linalg.eigvalsh(jacobian)
     tol = RANK_TOLERANCE * max(1.0, float(np.abs(eigenvalues).max()))

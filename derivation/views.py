@@ -41,6 +41,8 @@ _FONT = f'font-family="sans-serif" font-size="{FONT_PX}"'
 _TITLE = 'font-family="sans-serif" font-size="15" font-weight="bold"'
 #: the largest |entry| that diag(p) - pp^T can have: p(1 - p) <= 1/4 and p_k p_l <= 1/4
 JACOBIAN_LIMIT = 0.25
+
+
 def _svg(width: float, height: float, title: str) -> list[str]:
     return [f'<svg width="{width:.0f}" height="{height:.0f}" role="img" '
             f'aria-label="{escape(title)}" style="overflow: visible">',
@@ -142,7 +144,7 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
     finite = np.abs(m[np.isfinite(m)])
     auto = finite.max() if finite.size and finite.max() > 0 else 1.0
     lim = auto if limit is None else limit
-    scale = f"±{fmt(lim, 2)}" if limit is not None else f"auto ±{significant(lim)}"
+    scale = f"±{significant(lim, 2)}" if limit is not None else f"auto ±{significant(lim)}"
     size = K * cell
     two_lines = len(title) + len(scale) > 24
     top = 48 if two_lines else 30

@@ -1,4 +1,6 @@
-"""Interactive explorers and answer boxes: ipywidgets controls, numbers from ``numeric``.
+"""Interactive explorers: ipywidgets controls, numbers from ``numeric``.
+
+The answer boxes of the exercises are in :mod:`derivation.answer_boxes`.
 
 Each factory returns the widget without displaying it, so that a test can build
 it, set a control's value and read the recomputed ``state``.  Updates change
@@ -14,7 +16,6 @@ The logits explorer with K = 3 fits a 1280 × 720 screen at 150 % zoom.
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 import ipywidgets as W
@@ -26,16 +27,12 @@ from .views import fmt, subscript
 
 __all__ = [
     "RANGES",
-    "AnswerBox",
     "ArticleExplorer",
     "LogitsExplorer",
     "TrainingExplorer",
-    "answer_box",
-    "answer_feedback",
     "article_explorer",
     "logits_explorer",
     "training_explorer",
-    "typeset",
 ]
 
 #: label -> (largest |logit|, slider step): arrows move one step, Home/End jump to the ends
@@ -92,6 +89,14 @@ def _root(children: list) -> list:
     return [W.HTML(_CSS, layout=W.Layout(height="0px", margin="0")), *children]
 
 
+def _reset_button(callback) -> W.Button:
+    """A "Reset" button that takes an explorer back to its start."""
+    button = W.Button(description="Reset", tooltip="back to the state this explorer started in",
+                      layout=W.Layout(width="96px"))  # fmt: skip
+    button.on_click(callback)
+    return button
+
+
 def _nice_limit(value: float) -> float:
     """The smallest of 1, 2, 5 times a power of ten that is >= ``value`` (at least 1e-6).
 
@@ -146,9 +151,13 @@ class LogitsExplorer(_Snapshot, W.VBox):
             options=list(RANGES), style={"button_width": "80px"}, layout=W.Layout(width="170px")
         )
         self.jacobian_scale = W.ToggleButtons(
-            options=list(SCALES), style={"button_width": "76px"}, layout=W.Layout(width="166px"),
-            tooltips=["fixed: 0.25 is the largest |entry| any softmax Jacobian has",
-                      "rescaled to this matrix's largest |entry|"],
+            options=list(SCALES),
+            style={"button_width": "76px"},
+            layout=W.Layout(width="166px"),
+            tooltips=[
+                "fixed: 0.25/T is the largest |entry| any softmax Jacobian has at T",
+                "rescaled to this matrix's largest |entry|",
+            ],
         )
         self.message = W.HTML(layout=W.Layout(width="220px"))
         self.logit_box = W.VBox()
@@ -156,18 +165,22 @@ class LogitsExplorer(_Snapshot, W.VBox):
         self.readout = W.HTML()
         self.logit_sliders: list[W.FloatSlider] = []
         self.state: dict = {}
-        self._message = ""
+        self._message, self._holding = "", False
+        start = np.zeros(classes) if logits is None else np.asarray(logits, float)
+        self._start = (classes, start, true_class, temperature)
+        self.reset_button = _reset_button(self.reset)
         sliders = W.VBox([self.logit_box, self.temperature])
         options = W.VBox([W.HBox([self.classes, self.true_class]),
                           W.HBox([W.Label("logits", layout=label), self.range_switch]),
                           W.HBox([W.Label("colours", layout=label), self.jacobian_scale]),
-                          self.message], layout=W.Layout(width="224px"))  # fmt: skip
+                          self.reset_button, self.message],
+                         layout=W.Layout(width="224px"))  # fmt: skip
         wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 8px")
         figures = W.HBox([self.probabilities, self.jacobian, self.gradient], layout=wrap)
         super().__init__(_root([W.HBox([sliders, options], layout=wrap), figures, self.readout]))
         self.add_class("projector")
         self.add_class("logits-explorer")
-        self._build_sliders(np.zeros(classes) if logits is None else np.asarray(logits, float))
+        self._build_sliders(start)
         self._set_class_options(true_class)
         self.classes.observe(self._on_classes, names="value")
         self.range_switch.observe(self._on_range, names="value")
@@ -221,6 +234,22 @@ class LogitsExplorer(_Snapshot, W.VBox):
                          else f"logits kept; {keys}")  # fmt: skip
         self.update()
 
+    def reset(self, _button=None) -> None:
+        """Back to the state the explorer was built with (where each of 06's questions starts)."""
+        classes, logits, true_class, temperature = self._start
+        self._holding = True
+        try:
+            self.range_switch.value = next(iter(RANGES))
+            self.classes.value = classes
+            self._build_sliders(logits)
+            self._set_class_options(true_class)
+            self.temperature.value = temperature
+            self.jacobian_scale.index = 0
+        finally:
+            self._holding = False
+        self._message = ""
+        self.update()
+
     # numbers ---------------------------------------------------------------------
     def compute(self) -> dict:
         """Everything the explorer shows, for the current controls
@@ -231,18 +260,22 @@ class LogitsExplorer(_Snapshot, W.VBox):
         return {
             **state,
             "limit": limit, "step": step, "message": self._message,
-            "jacobian_limit": views.JACOBIAN_LIMIT if self.jacobian_scale.index == 0 else None,
+            "jacobian_limit": (views.JACOBIAN_LIMIT / state["temperature"]
+                               if self.jacobian_scale.index == 0 else None),
         }  # fmt: skip
 
     def update(self, _change=None) -> None:
         """Recompute and redraw (the output widgets keep their identity)."""
+        if self._holding:
+            return
         s = self.state = self.compute()
         K = s["p"].size
         self.probabilities.value = views.bars(
             s["h"], title="h = softmax(z / T)", css_class="p-value", symbol="h"
         )
         self.jacobian.value = views.heatmap(
-            s["jacobian"], title="∂hₖ/∂zₗ", limit=s["jacobian_limit"], cell=52, digits=3,
+            s["jacobian"], title="∂hₖ/∂zₗ = (diag h − hhᵀ)/T", limit=s["jacobian_limit"],
+            cell=52, digits=3,
         )  # fmt: skip
         self.gradient.value = views.bars(
             s["gradient"], title="∂J/∂z = (h − y) / T", css_class="grad-value",
@@ -308,16 +341,30 @@ class ArticleExplorer(_Snapshot, W.VBox):
         self.hypotheses, self.jacobian, self.parts = W.HTML(), W.HTML(), W.HTML()
         self.readout = W.HTML()
         self.state: dict = {}
+        self._start, self._holding = (theta.copy(), x1, label), False
+        self.reset_button = _reset_button(self.reset)
         wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 16px")
         grid = W.HBox(list(self.theta_sliders.values()), layout=W.Layout(
             flex_flow="row wrap", width="900px", max_width="100%"))  # fmt: skip
-        controls = W.VBox([grid, W.HBox([self.x1, self.label], layout=wrap)])
+        controls = W.VBox([grid, W.HBox([self.x1, self.label, self.reset_button], layout=wrap)])
         figures = W.HBox([self.hypotheses, self.jacobian, self.parts, self.readout], layout=wrap)
         super().__init__(_root([controls, figures]))
         self.add_class("projector")
         self.add_class("article-explorer")
         for control in (*self.theta_sliders.values(), self.x1, self.label):
             control.observe(self.update, names="value")
+        self.update()
+
+    def reset(self, _button=None) -> None:
+        """Back to the state the explorer was built with (where each of 06's questions starts)."""
+        theta, x1, label = self._start
+        self._holding = True
+        try:
+            for (k, j), slider in self.theta_sliders.items():
+                slider.value = float(theta[k, j])
+            self.x1.value, self.label.value = x1, label
+        finally:
+            self._holding = False
         self.update()
 
     def compute(self) -> dict:
@@ -327,6 +374,8 @@ class ArticleExplorer(_Snapshot, W.VBox):
 
     def update(self, _change=None) -> None:
         """Recompute and redraw."""
+        if self._holding:
+            return
         s = self.state = self.compute()
         self.hypotheses.value = views.bars(s["h"], title="hypotheses hₖ", css_class="h-value",
                                            symbol="h")  # fmt: skip
@@ -429,7 +478,8 @@ class TrainingExplorer(_Snapshot, W.VBox):
         i = int(self.iteration.value)
         h = self.history
         self.state = {
-            **training_state(h, i, self.x_grid), "learning_rate": float(self.learning_rate.value),
+            **training_state(h, i, self.x_grid),
+            "learning_rate": float(self.learning_rate.value),
         }
         H = self.state["h"]
         self.readout.value = (
@@ -455,115 +505,3 @@ def training_explorer(
 ) -> TrainingExplorer:
     """Build (without displaying) the training explorer; see :class:`TrainingExplorer`."""
     return TrainingExplorer(X, labels, steps=steps, learning_rate=learning_rate)
-
-
-def typeset(text: str) -> str:
-    """Checker text as HTML with its formulas typeset: ``e^{z_1}`` becomes e<sup>z₁</sup>.
-
-    >>> typeset("v' = e^{z_1} and h_k, x_j, Θ_10, y1 < 2")
-    "v' = e<sup>z₁</sup> and hₖ, xⱼ, Θ₁₀, y1 &lt; 2"
-    """
-    out = escape(text, quote=False)
-    out = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), out)
-    out = re.sub(r"(?<=[A-Za-zΘ])_([0-9]+|[a-z])", lambda m: subscript(m[1]), out)
-    out = re.sub(r"\^\{([^{}]*)\}", r"<sup>\1</sup>", out)
-    return re.sub(r"\^([0-9A-Za-z⊤])", r"<sup>\1</sup>", out)
-
-
-def _verdict(key: str, text: str):
-    """(Feedback or None, message) for ``text``; None when nothing was typed."""
-    from . import exercises
-
-    if not text.strip():
-        return None, "… not answered yet: type your answer between the quotes"
-    feedback = exercises.check(key, text)
-    shown = str(feedback)
-    return feedback, f"{shown[:2]}for ‘{text.strip()}’: {shown[2:]}"
-
-
-def answer_feedback(key: str, text: str) -> str:
-    """The verdict on ``text`` for exercise ``key``, tagged with the text it judged.
-
-    An empty answer (or only spaces) is "not answered yet", not wrong; any
-    other text goes to :func:`derivation.exercises.check` and its feedback is
-    returned as ``str(feedback)``, with ``for ‘text’:`` after the ✔ or ✘.
-
-    >>> answer_feedback("part2", "  ")
-    '… not answered yet: type your answer between the quotes'
-    >>> answer_feedback("part2", "y2*h1")[:18]
-    '✔ for ‘y2*h1’: rig'
-    """
-    return _verdict(key, text)[1]
-
-
-class AnswerBox(W.VBox):
-    """A text box for one exercise, a Check button, and the checker's feedback.
-
-    Enter in the box checks (``continuous_update=False``: the text reaches the
-    kernel on Enter or when the box loses focus, and a changed value is
-    checked at once); so does the button.  The feedback names the text it
-    judged ("✔ for ‘-h1*h2’: ...") and is cleared, never left standing, when
-    a different text arrives.  The text is parsed by
-    :func:`derivation.exercises.parse` (a whitelist, never evaluated), so the
-    box is safe to serve with Voilà.  Box, button and feedback have fixed
-    widths, so they sit at the same place in every answer box.
-
-    Attributes
-    ----------
-    text : Text
-        Where the learner types, e.g. ``-h1*h2``.
-    button : Button
-        Runs the check.
-    feedback : HTML
-        The result, for ``judged``.
-    judged : str or None
-        The text the shown feedback belongs to.
-    result : derivation.exercises.Feedback or None
-        The last check (None when the box is empty).
-    """
-
-    def __init__(self, key: str) -> None:
-        from . import exercises
-
-        if key not in exercises.EXERCISES:
-            raise ValueError(
-                f"unknown exercise {key!r}; expected one of {list(exercises.EXERCISES)}"
-            )
-        self.key = key
-        self.question = W.HTML(f"<b>{typeset(exercises.EXERCISES[key].question)}</b> =",
-                               layout=W.Layout(width="100%"))  # fmt: skip
-        self.text = W.Text(placeholder="e.g. -h1*h2, then Enter", continuous_update=False,
-                           layout=W.Layout(width="360px"))  # fmt: skip
-        self.button = W.Button(description="Check", button_style="primary",
-                               layout=W.Layout(width="100px"))  # fmt: skip
-        self.feedback = W.HTML(layout=W.Layout(width="560px", min_height="28px"))
-        self.result = None
-        self.judged: str | None = None
-        self.button.on_click(lambda _: self.run())
-        self.text.observe(self._on_text, names="value")
-        super().__init__([self.question, W.HBox([self.text, self.button]), self.feedback],
-                         layout=W.Layout(width="580px"))  # fmt: skip
-        self.add_class("answer-box")
-
-    def _on_text(self, change) -> None:
-        self.feedback.value, self.judged, self.result = "", None, None
-        self.run()
-
-    def run(self) -> None:
-        """Check the current text (unless its verdict is already shown) and show the feedback."""
-        text = self.text.value
-        if text == self.judged:
-            return
-        self.result, message = _verdict(self.key, text)
-        colour = "#555" if self.result is None else "#0072B2" if self.result.correct else "#D55E00"
-        self.feedback.value = (
-            f'<div class="answer-feedback" data-judged="{escape(text)}" '
-            f'style="color: {colour}; font-family: sans-serif; font-size: 16px">'
-            f"{typeset(message)}</div>"
-        )
-        self.judged = text
-
-
-def answer_box(key: str) -> AnswerBox:
-    """Build (without displaying) an answer box for exercise ``key``."""
-    return AnswerBox(key)

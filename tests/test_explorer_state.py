@@ -23,7 +23,7 @@ def test_logits_state_is_the_package_at_z_over_T(z, T, c):
     s = logits_state(z, T, c)
     u = np.asarray(z) / T
     np.testing.assert_array_equal(s["h"], numeric.softmax(u))
-    np.testing.assert_array_equal(s["jacobian"], numeric.softmax_jacobian(u))
+    np.testing.assert_array_equal(s["jacobian"], numeric.softmax_jacobian(u) / T)
     expected = (numeric.softmax(u) - np.eye(len(z))[c]) / T
     np.testing.assert_allclose(s["gradient"], expected, atol=1e-15 / T)
     assert s["symmetric"] and np.abs(s["row_sums"]).max() < 1e-15
