@@ -1,6 +1,6 @@
 """Build the collection as a static site that works with no network at all.
 
-Run:  .venv/bin/python scripts/build_site.py [--output site]
+Run:  .venv/bin/python scripts/build_site.py [--output site] [--cache .cache/site-vendor]
 
 - Every notebook becomes an HTML page with its stored outputs, equations
   rendered by MathJax and widgets drawn from their embedded state.  A page
@@ -10,6 +10,12 @@ Run:  .venv/bin/python scripts/build_site.py [--output site]
   from npm packages into ``<output>/vendor``: the pages load nothing from a
   CDN.  Links between notebooks point to the HTML pages; ``index.html`` is
   notebook 00.
+- Nothing is lost: ``--output`` must be a new folder, an empty one, or one this
+  script built before, which lists the files it wrote in ``.softmax-site``.  It
+  overwrites only the files on that list and deletes nothing, so a file you add
+  to the folder survives a rebuild; it never writes through a symbolic link.
+  Anything else is refused with one line and an exit code (see ``--help``),
+  before npm or nbconvert runs.  ``--cache`` follows the same rule.
 
 Needs node and npm (npm's registry is reached once, to fetch the packages into
 ``.cache/site-vendor``; later builds reuse them).
@@ -19,13 +25,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+try:
+    from derivation import outputs
+except ImportError:  # run with a Python that does not have the package installed
+    sys.path.insert(0, str(ROOT))
+    from derivation import outputs
+
 NPM = {  # package -> version: the ones nbconvert's templates expect
     "@jupyter-widgets/html-manager": "1.0.15",
     "requirejs": "2.3.8",
@@ -34,46 +49,351 @@ NPM = {  # package -> version: the ones nbconvert's templates expect
     "jquery": "2.2.4",
 }
 SLIDES = ("02_derivation_parts_I_to_III.ipynb", "06_explorers.ipynb")
+OWNER = "build_site.py"
+
+#: the list of the files it wrote, kept in the site's folder; its first line
+MARKER = ".softmax-site"
+MARKER_HEAD = (
+    "softmax-site: the files scripts/build_site.py wrote in this folder, one a line; "
+    "it overwrites only these and deletes nothing"
+)
+#: the npm cache's own mark, written before npm runs; the stamp, after it succeeded
+CACHE_MARKER, CACHE_STAMP = ".softmax-site-cache", "installed.txt"
+
+EXIT_OK, EXIT_CONVERT, EXIT_USAGE = 0, 1, 2
+EXIT_NOT_A_FOLDER, EXIT_NO_FOLDER, EXIT_NOT_WRITABLE = 3, 4, 5
+EXIT_NOT_OURS, EXIT_SPECIAL, EXIT_SYMLINK, EXIT_NPM = 6, 7, 8, 9
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by `| head`
+EPILOG = """exit codes:
+  0    the site was built
+  1    a notebook did not convert (nbconvert failed; its last line is shown)
+  2    bad arguments (e.g. --output '')
+  3    --output (or --cache) is a regular file, not a folder
+  4    the folder that would hold it does not exist (or is not a folder)
+  5    it cannot be written (permissions, a read-only file system, disk full;
+       standard output included)
+  6    it holds things this script did not write: a folder that is not empty
+       and has no .softmax-site list (such as / or the repository), or, in a
+       folder it built, something in the way that is not on that list
+  7    it is a FIFO, a device or a socket, not a folder
+  8    it, or a folder or file inside it that the site uses, is a symbolic link
+  9    npm is missing, or `npm install` failed
+  141  standard output was closed by its reader; stops quietly
+--output and --cache are checked before npm or nbconvert runs. Nothing is ever
+deleted, and no file is written that is not on the .softmax-site list."""
+CODES = {
+    outputs.NOT_A_FOLDER: EXIT_NOT_A_FOLDER, outputs.NO_FOLDER: EXIT_NO_FOLDER,
+    outputs.NOT_WRITABLE: EXIT_NOT_WRITABLE, outputs.NOT_OURS: EXIT_NOT_OURS,
+    outputs.IS_DIRECTORY: EXIT_NOT_OURS, outputs.SPECIAL: EXIT_SPECIAL,
+    outputs.SYMLINK: EXIT_SYMLINK, outputs.BROKEN_PIPE: EXIT_BROKEN_PIPE,
+}  # fmt: skip
 
 
-def fetch_vendor(cache: Path) -> Path:
+class BuildFailed(Exception):
+    """npm or nbconvert failed; ``code`` is the exit code, the message one line."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _link(path: str, what: str) -> outputs.OutputRefused:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return outputs.OutputRefused(
+        outputs.SYMLINK,
+        f"{what} {path!r} is a symbolic link (to {target!r}); the site is not written through "
+        "links, so that nothing they point to is overwritten: give the real path",
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "(it printed nothing)"
+
+
+def _safe_relative(rel: str) -> bool:
+    parts = rel.split("/")
+    return (
+        bool(rel)
+        and "\\" not in rel
+        and "\0" not in rel
+        and all(part not in ("", ".", "..") for part in parts)
+    )
+
+
+def read_marker(folder: str) -> set[str] | None:
+    """The files this script wrote in ``folder``, from its ``.softmax-site``; None if none."""
+    path = os.path.join(folder, MARKER)
+    try:
+        head = outputs.read_head(path, size=1 << 24)
+    except FileNotFoundError:
+        return None
+    except outputs.OutputRefused as refused:
+        raise outputs.OutputRefused(refused.kind, f"{path!r}: {refused}") from None
+    except OSError as err:
+        raise outputs.OutputRefused(
+            outputs.NOT_OURS, f"cannot read {path!r}: {err.strerror or err}"
+        ) from None
+    lines = head.decode("utf-8", "replace").splitlines()
+    if not lines or lines[0] != MARKER_HEAD:
+        return None
+    return {line for line in lines[1:] if _safe_relative(line)}
+
+
+def _cache_is_ours(folder: str) -> bool:
+    """Whether ``folder`` is this script's npm cache (its mark, or the stamp of older builds)."""
+    if _lstat(os.path.join(folder, CACHE_MARKER)) is not None:
+        return True
+    try:
+        lines = outputs.read_head(os.path.join(folder, CACHE_STAMP)).decode().splitlines()
+    except (OSError, outputs.OutputRefused, UnicodeDecodeError):
+        return False
+    return bool(lines) and all(line.rpartition("@")[0] in NPM for line in lines)
+
+
+def check_folder(folder: str, what: str, is_ours: Callable[[str], bool]) -> bool:
+    """Check ``--output`` or ``--cache`` before any work; return whether it exists.
+
+    It may be missing (its parent must then be a writable folder), empty, or one
+    ``is_ours`` recognises; a symbolic link, a file, a FIFO, a device, or a folder
+    holding other things is refused with an :class:`derivation.outputs.OutputRefused`.
+    """
+    info = _lstat(folder)
+    if info is None:
+        outputs.check_new_entry(os.path.dirname(folder), folder)
+        return False
+    if stat.S_ISLNK(info.st_mode):
+        raise _link(folder, what)
+    if stat.S_ISREG(info.st_mode):
+        raise outputs.OutputRefused(
+            outputs.NOT_A_FOLDER,
+            f"{what} {folder!r} is a regular file; expected a folder that is new, empty, or "
+            f"built by {OWNER}",
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        raise outputs.OutputRefused(
+            outputs.SPECIAL,
+            f"{what} {folder!r} is {outputs.kind_of(info.st_mode)}; expected a folder",
+        )
+    try:
+        entries = os.listdir(folder)
+    except OSError as err:
+        raise outputs.OutputRefused(
+            outputs.NOT_WRITABLE, f"cannot read {what} {folder!r}: {err.strerror or err}"
+        ) from None
+    if entries and not is_ours(folder):
+        raise outputs.OutputRefused(
+            outputs.NOT_OURS,
+            f"{what} {folder!r} is not empty and was not made by {OWNER} (it has no "
+            f"{MARKER if what == '--output' else CACHE_MARKER}); nothing was changed: give a "
+            "new or empty folder",
+        )
+    outputs.probe_writable(folder)
+    return True
+
+
+def check_cache(cache: str) -> None:
+    """Check ``--cache``: as ``--output``, but a missing one is made with its parents."""
+    if _lstat(cache) is not None:
+        check_folder(cache, "--cache", _cache_is_ours)
+        return
+    ancestor = os.path.dirname(cache)
+    while _lstat(ancestor) is None:
+        ancestor = os.path.dirname(ancestor)
+    info = os.stat(ancestor) if os.path.exists(ancestor) else os.lstat(ancestor)
+    if not stat.S_ISDIR(info.st_mode):
+        raise outputs.OutputRefused(
+            outputs.NO_FOLDER,
+            f"--cache {cache!r} cannot be made: {ancestor!r} is {outputs.kind_of(info.st_mode)}",
+        )
+    outputs.probe_writable(ancestor)
+
+
+def check_in_the_way(output: str, rels: Iterable[str], owned: set[str]) -> None:
+    """Refuse if a file the site would write is in the way and not on its list, or is a link."""
+    seen: set[str] = set()
+    for rel in rels:
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            folder = "/".join(parts[:i])
+            if folder in seen:
+                continue
+            seen.add(folder)
+            info = _lstat(os.path.join(output, folder))
+            if info is None:
+                break
+            if stat.S_ISLNK(info.st_mode):
+                raise _link(os.path.join(output, folder), "inside --output,")
+            if not stat.S_ISDIR(info.st_mode):
+                raise outputs.OutputRefused(
+                    outputs.NOT_OURS,
+                    f"{os.path.join(output, folder)!r} is in the way: {OWNER} puts a folder "
+                    f"there, and did not write this {outputs.kind_of(info.st_mode)}; nothing "
+                    "was changed",
+                )
+        path = os.path.join(output, rel)
+        info = _lstat(path)
+        if info is None:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            raise _link(path, "inside --output,")
+        if not stat.S_ISREG(info.st_mode) or rel not in owned:
+            raise outputs.OutputRefused(
+                outputs.NOT_OURS,
+                f"{path!r} is in the way: {OWNER} writes a file there but did not write this "
+                f"{outputs.kind_of(info.st_mode)} (it is not listed in {MARKER}); nothing was "
+                "changed: move it away, or build into a new folder",
+            )
+
+
+class SiteWriter:
+    """Writes the site's files: only through real folders, only over files on its list.
+
+    Each file is put on the folder's ``.softmax-site`` list before it is written,
+    so that a build that stops half-way can be run again into the same folder.
+    """
+
+    def __init__(self, output: str, owned: set[str]) -> None:
+        self.output, self.owned, self.listed = output, frozenset(owned), set(owned)
+        self.written: set[str] = set()
+        if _lstat(output) is None:
+            try:
+                os.mkdir(output)
+            except OSError as err:
+                raise outputs.OutputRefused(
+                    outputs.NOT_WRITABLE, f"cannot create {output!r}: {err.strerror or err}"
+                ) from None
+        try:
+            root = os.open(output, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as err:
+            raise outputs.OutputRefused(
+                outputs.NOT_WRITABLE, f"cannot open {output!r}: {err.strerror or err}"
+            ) from None
+        self.folders = {"": root}
+
+    def _folder(self, rel: str) -> int:
+        if rel not in self.folders:
+            parent, _, name = rel.rpartition("/")
+            self.folders[rel] = outputs.open_subfolder(
+                self._folder(parent), name, os.path.join(self.output, rel)
+            )
+        return self.folders[rel]
+
+    def list(self, rels: Iterable[str]) -> None:
+        """Put ``rels`` on the folder's list of the files this script wrote."""
+        new = set(rels) - self.listed
+        if not new and _lstat(os.path.join(self.output, MARKER)) is not None:
+            return
+        self.listed |= new
+        text = "\n".join([MARKER_HEAD, *sorted(self.listed)]) + "\n"
+        outputs.write_file(
+            MARKER, text.encode(), lambda head: head.startswith(MARKER_HEAD.encode()),
+            dir_fd=self.folders[""], shown=os.path.join(self.output, MARKER), owner=OWNER,
+        )  # fmt: skip
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file of the site (``rel`` relative to the output folder)."""
+        self.list([rel])
+        parent, _, name = rel.rpartition("/")
+        outputs.write_file(
+            name, data, lambda head: rel in self.owned or rel in self.written,
+            dir_fd=self._folder(parent), shown=os.path.join(self.output, rel), owner=OWNER,
+        )  # fmt: skip
+        self.written.add(rel)
+
+    def close(self) -> None:
+        for fd in self.folders.values():
+            os.close(fd)
+        self.folders = {}
+
+
+def fetch_vendor(cache: str) -> Path:
     """npm-install the pinned packages into ``cache`` (once); return node_modules."""
-    modules = cache / "node_modules"
+    modules = Path(cache) / "node_modules"
     wanted = [f"{name}@{version}" for name, version in NPM.items()]
-    stamp = cache / "installed.txt"
-    if not (stamp.exists() and stamp.read_text() == "\n".join(wanted)):
-        cache.mkdir(parents=True, exist_ok=True)
-        npm = shutil.which("npm")
-        if npm is None:
-            sys.exit("build_site: npm is needed (it installs MathJax, reveal.js, ... once)")
-        subprocess.run([npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund",
-                        "--loglevel=error", *wanted], check=True)  # fmt: skip
-        stamp.write_text("\n".join(wanted))
+    stamp = Path(cache) / CACHE_STAMP
+    try:
+        current = outputs.read_head(str(stamp), size=1 << 16).decode("utf-8", "replace")
+    except (OSError, outputs.OutputRefused):
+        current = None
+    if current == "\n".join(wanted):
+        return modules
+    try:
+        os.makedirs(cache, exist_ok=True)
+    except OSError as err:
+        raise outputs.OutputRefused(
+            outputs.NOT_WRITABLE, f"cannot create --cache {cache!r}: {err.strerror or err}"
+        ) from None
+    outputs.write_file(os.path.join(cache, CACHE_MARKER), b"npm packages for build_site.py\n",
+                       lambda head: True, owner=OWNER)  # fmt: skip
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildFailed(EXIT_NPM, "npm is needed (it installs MathJax, reveal.js, ... once, "
+                          "into --cache): install node and npm")  # fmt: skip
+    command = [npm, "install", "--prefix", cache, "--no-audit", "--no-fund", "--loglevel=error",
+               *wanted]  # fmt: skip
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    except subprocess.TimeoutExpired:
+        raise BuildFailed(EXIT_NPM, "npm install did not finish in 900 s (is npm's registry "
+                          "reachable?)") from None  # fmt: skip
+    except OSError as err:
+        raise BuildFailed(EXIT_NPM, f"cannot run {npm!r}: {err.strerror or err}") from None
+    if run.returncode != 0:
+        raise BuildFailed(EXIT_NPM, f"npm install failed (exit {run.returncode}): "
+                          f"{_last_line(run.stderr or run.stdout)}")  # fmt: skip
+    outputs.write_file(str(stamp), "\n".join(wanted).encode(), lambda head: True, owner=OWNER)
     return modules
 
 
-def copy_vendor(modules: Path, vendor: Path) -> None:
-    """Copy just the files the pages load into ``vendor``."""
-    if vendor.exists():
-        shutil.rmtree(vendor)
-    vendor.mkdir(parents=True)
-    shutil.copy(modules / "requirejs" / "require.js", vendor / "require.js")
-    shutil.copy(modules / "jquery" / "dist" / "jquery.min.js", vendor / "jquery.min.js")
-    shutil.copy(modules / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
-                vendor / "embed-amd.js")  # fmt: skip
+#: the vendor files whose names do not depend on the npm packages' contents
+VENDOR_FIXED = ("vendor/require.js", "vendor/jquery.min.js", "vendor/embed-amd.js",
+                "vendor/mathjax/MathJax.js", "vendor/mermaid-unused.mjs")  # fmt: skip
+# no notebook here has a mermaid diagram; nbconvert's pages still name a mermaid module,
+# so give them a local stand-in instead of the CDN one
+MERMAID_STANDIN = (b"export default { initialize() {}, registerLayoutLoaders() {}, "
+                   b"render: async () => ({ svg: '' }) };\n")  # fmt: skip
+
+
+def vendor_plan(modules: Path) -> list[tuple[str, Path | bytes]]:
+    """The files the pages load, as (path in the site, source file or content)."""
     mathjax = modules / "mathjax"
-    (vendor / "mathjax").mkdir()
-    shutil.copy(mathjax / "MathJax.js", vendor / "mathjax" / "MathJax.js")
-    for folder in ("config", "extensions", "jax", "fonts/HTML-CSS/TeX/woff", "localization/en"):
-        shutil.copytree(mathjax / folder, vendor / "mathjax" / folder)
-    # no notebook here has a mermaid diagram; nbconvert's pages still name a mermaid module,
-    # so give them a local stand-in instead of the CDN one
-    (vendor / "mermaid-unused.mjs").write_text(
-        "export default { initialize() {}, registerLayoutLoaders() {}, "
-        "render: async () => ({ svg: '' }) };\n"
-    )
-    shutil.copytree(modules / "reveal.js" / "dist", vendor / "reveal.js" / "dist")
-    shutil.copytree(modules / "reveal.js" / "plugin", vendor / "reveal.js" / "plugin")
+    plan: list[tuple[str, Path | bytes]] = [
+        ("vendor/require.js", modules / "requirejs" / "require.js"),
+        ("vendor/jquery.min.js", modules / "jquery" / "dist" / "jquery.min.js"),
+        ("vendor/embed-amd.js", modules / "@jupyter-widgets" / "html-manager" / "dist"
+         / "embed-amd.js"),
+        ("vendor/mathjax/MathJax.js", mathjax / "MathJax.js"),
+        ("vendor/mermaid-unused.mjs", MERMAID_STANDIN),
+    ]  # fmt: skip
+    trees = [
+        (mathjax / folder, f"vendor/mathjax/{folder}")
+        for folder in ("config", "extensions", "jax", "fonts/HTML-CSS/TeX/woff", "localization/en")
+    ]
+    trees += [(modules / "reveal.js" / part, f"vendor/reveal.js/{part}")
+              for part in ("dist", "plugin")]  # fmt: skip
+    lacking = [source for source, _ in trees if not source.is_dir()]
+    for source, target in trees:
+        plan += [(f"{target}/{path.relative_to(source).as_posix()}", path)
+                 for path in sorted(source.rglob("*")) if path.is_file()]  # fmt: skip
+    lacking += [source for _, source in plan if isinstance(source, Path) and not source.is_file()]
+    if lacking:
+        stamp = modules.parent / CACHE_STAMP
+        raise BuildFailed(
+            EXIT_NPM,
+            f"npm's packages lack {str(lacking[0])!r}; remove {str(stamp)!r} to fetch them again",
+        )
+    return plan
 
 
 #: shown at the top of every page (and slide deck) whose notebook displays widgets
@@ -105,7 +425,8 @@ def add_live_kernel_note(html: str, slides: bool) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m[1] + note, html, count=1)
 
 
-def convert(notebook: Path, output: Path, to: str) -> Path:
+def convert(notebook: Path, to: str) -> str:
+    """One notebook as an HTML page or a reveal.js deck that loads only ``vendor/`` files."""
     local = {
         "mathjax_url": "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
         "require_js_url": "vendor/require.js",
@@ -117,46 +438,104 @@ def convert(notebook: Path, output: Path, to: str) -> Path:
     if to == "slides":
         options.append("--SlidesExporter.reveal_url_prefix=vendor/reveal.js")
         options.append("--SlidesExporter.reveal_theme=white")  # its fonts are local
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", to, *options,
-                    "--output-dir", str(output), str(notebook)],
-                   check=True, capture_output=True, text=True)  # fmt: skip
-    suffix = ".slides.html" if to == "slides" else ".html"
-    page = output / (notebook.stem + suffix)
-    # links between notebooks: XX.ipynb -> XX.html
-    html = page.read_text(encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", to, *options,
+                          "--stdout", str(notebook)], capture_output=True, encoding="utf-8",
+                         env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=False)  # fmt: skip
+    if run.returncode != 0:
+        raise BuildFailed(EXIT_CONVERT, f"nbconvert could not convert {notebook.name} to {to} "
+                          f"(exit {run.returncode}): {_last_line(run.stderr)}")  # fmt: skip
+    html = run.stdout
     # nbconvert's mermaid URLs cannot be configured (the traits are not config=True): rewrite them
     html = re.sub(r"https://cdnjs\.cloudflare\.com/ajax/libs/mermaid-layout-elk/[^\"']*", "", html)
     html = re.sub(r"https://cdnjs\.cloudflare\.com/ajax/libs/mermaid/[^\"']*",
                   "./vendor/mermaid-unused.mjs", html)  # fmt: skip
+    # links between notebooks: XX.ipynb -> XX.html
     html = re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb', r'href="\1.html', html)
     if has_widgets(notebook):
         html = add_live_kernel_note(html, slides=to == "slides")
-    page.write_text(html, encoding="utf-8")
-    return page
+    return html
 
 
-def build(output: Path, cache: Path) -> list[Path]:
-    modules = fetch_vendor(cache)
-    output.mkdir(parents=True, exist_ok=True)
-    copy_vendor(modules, output / "vendor")
-    pages = []
+def page_plan() -> list[tuple[str, Path, str]]:
+    """The pages, as (path in the site, notebook, "html" or "slides"); index.html is 00's."""
+    plan = []
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        pages.append(convert(notebook, output, "html"))
+        plan.append((notebook.stem + ".html", notebook, "html"))
         if notebook.name in SLIDES:
-            pages.append(convert(notebook, output, "slides"))
-    shutil.copy(output / "00_index.html", output / "index.html")
-    return pages
+            plan.append((notebook.stem + ".slides.html", notebook, "slides"))
+    return plan
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "site", help="folder (default site/)")
-    parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "site-vendor",
+def build(output: str, cache: str) -> list[str]:
+    """Build the site into ``output`` (absolute); return the pages written.
+
+    Raises
+    ------
+    derivation.outputs.OutputRefused
+        If ``output`` or ``cache`` cannot be used without losing something (checked
+        before npm or nbconvert runs) or cannot be written.
+    BuildFailed
+        If npm or nbconvert fails.
+    """
+    exists = check_folder(output, "--output", lambda folder: read_marker(folder) is not None)
+    owned = (read_marker(output) or set()) if exists else set()
+    check_cache(cache)
+    pages = page_plan()
+    check_in_the_way(output, [MARKER, "index.html", *VENDOR_FIXED, *(p[0] for p in pages)],
+                     owned | {MARKER})  # fmt: skip
+    vendor = vendor_plan(fetch_vendor(cache))
+    check_in_the_way(output, [rel for rel, _ in vendor], owned)
+    writer = SiteWriter(output, owned)
+    try:
+        writer.list(rel for rel, _ in vendor)
+        for rel, source in vendor:
+            writer.write(rel, source if isinstance(source, bytes) else source.read_bytes())
+        for rel, notebook, to in pages:
+            html = convert(notebook, to).encode("utf-8")
+            writer.write(rel, html)
+            if rel == "00_index.html":
+                writer.write("index.html", html)
+    finally:
+        writer.close()
+    return [rel for rel, _, _ in pages]
+
+
+def _say(message: str) -> None:
+    if sys.stderr is None:  # closed (``2>&-``): print(file=None) would use standard output
+        return
+    try:
+        print(f"build_site: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; the exit codes are in ``--help``."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--output", default=str(ROOT / "site"),
+                        help="new, empty, or built by it before (default site/)")  # fmt: skip
+    parser.add_argument("--cache", default=str(ROOT / ".cache" / "site-vendor"),
                         help="npm packages go here (default .cache/site-vendor)")  # fmt: skip
-    args = parser.parse_args()
-    pages = build(args.output.resolve(), args.cache.resolve())
-    print(f"build_site: {len(pages)} pages in {args.output}; open {args.output / 'index.html'}")
+    args = parser.parse_args(argv)
+    for name in ("output", "cache"):
+        if not getattr(args, name).strip():
+            parser.error(f"--{name} needs a folder name, got an empty one")
+    try:
+        pages = build(os.path.abspath(args.output), os.path.abspath(args.cache))
+        index = os.path.join(args.output, "index.html")
+        outputs.write_stdout(f"build_site: {len(pages)} pages in {args.output}; open {index}\n")
+    except BuildFailed as failed:
+        _say(str(failed))
+        return failed.code
+    except outputs.OutputRefused as refused:
+        if refused.kind != outputs.BROKEN_PIPE:
+            _say(str(refused))
+        return CODES[refused.kind]
+    return EXIT_OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -119,3 +119,21 @@ def test_slides_work_offline(site, offline_page, name, tmp_path):
     page.wait_for_timeout(1200)  # let the slide transition finish before the screenshot
     page.screenshot(path=tmp_path / f"{name}.slides.png")
     assert leaving == [] and errors == []
+
+
+def test_a_rebuild_into_its_own_folder_keeps_what_a_user_added(site):
+    """build_site.py overwrites only the files on its .softmax-site list and deletes nothing."""
+    (site / "vendor" / "my-notes.txt").write_text("kept in vendor/")
+    (site / "notes.md").write_text("kept beside the pages")
+    (site / "index.html").write_text("spoilt: build_site.py wrote this file, so it restores it")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--output", str(site)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (site / "vendor" / "my-notes.txt").read_text() == "kept in vendor/"
+    assert (site / "notes.md").read_text() == "kept beside the pages"
+    assert (site / "index.html").read_bytes() == (site / "00_index.html").read_bytes()
+    listed = set((site / ".softmax-site").read_text().splitlines()[1:])
+    on_disk = {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()}
+    assert on_disk - listed == {".softmax-site", "vendor/my-notes.txt", "notes.md"}
