@@ -13,13 +13,15 @@ as the article's steps: what is displayed is what ``holds()`` proves.
 - :func:`sigmoid_case`, :func:`hessian_proof` and :func:`l2_gradient`: for
   K = 2 softmax is the logistic sigmoid and the gradient is logistic
   regression's ``(y - t) x``; the Hessian of the loss in the logits is the
-  softmax Jacobian, positive semidefinite (``v^T (diag h - hh^T) v`` is a
-  variance); an L2 cost keeps the Jacobian in its gradient.
+  softmax Jacobian, and ``v^T (diag h - hh^T) v = sum_k h_k (v_k - mu)^2`` is a
+  variance (proven), hence >= 0 (argued: h_k > 0, squares >= 0); an L2 cost
+  keeps the Jacobian in its gradient.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -27,25 +29,76 @@ from .symbolic import Context, Step, check_classes, claim, logit_model, model
 from .symbolic.notation import H_I, THETA, X_I, Z_I, j_, k_, l_
 
 __all__ = [
+    "SymbolicK",
     "explicit_proofs",
     "general_proof",
     "hessian_proof",
     "l2_gradient",
     "sigmoid_case",
+    "symbolic_K",
 ]
 
 
 # --------------------------------------------------------------------------- symbolic K
+class SymbolicK(NamedTuple):
+    """The symbols of the proof for a symbolic number of classes, to write one's own forms.
+
+    ``K`` the number of classes; ``k``, ``l`` class indices (``sympy.Idx`` from 1 to
+    K) and ``q`` the index of the softmax's sum; ``z``, ``y`` the indexed logits
+    and labels; ``h_k``, ``h_l`` and ``J`` the display symbols; ``S`` the sum
+    ``sum_q e^{z_q}``; ``delta`` is ``KroneckerDelta(k, l)``.
+    """
+
+    K: sp.Symbol
+    k: sp.Idx
+    l: sp.Idx
+    q: sp.Idx
+    z: sp.IndexedBase
+    y: sp.IndexedBase
+    h_k: sp.Symbol
+    h_l: sp.Symbol
+    J: sp.Symbol
+    S: sp.Sum
+    delta: sp.Expr
+
+
+@functools.cache
+def symbolic_K() -> SymbolicK:
+    """The symbols :func:`general_proof` is written in.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> s = symbolic_K()
+    >>> jacobian, _ = general_proof()
+    >>> replace(jacobian, chain=(s.h_l * (s.delta - s.h_k),)).holds()  # the transposed form
+    True
+    """
+    K = sp.Symbol("K", integer=True, positive=True)
+    z, y = sp.IndexedBase("z"), sp.IndexedBase("y")
+    k, l, q = (sp.Idx(name, (1, K)) for name in "klq")
+    S = sp.Sum(sp.exp(z[q]), (q, 1, K))  # its own index q: S depends on no other index
+    h_k, h_l, J = sp.Symbol("h_k"), sp.Symbol("h_l"), sp.Symbol("J")
+    return SymbolicK(K, k, l, q, z, y, h_k, h_l, J, S, sp.KroneckerDelta(k, l))
+
+
 @functools.cache
 def general_proof() -> tuple[Step, ...]:
     """Prove the softmax derivatives for any number of classes K (symbolic K).
+
+    The prover treats ``delta_kl`` by cases (k = l, and k != l), so every true
+    form of the Jacobian passes: ``h_k (delta_kl - h_l)``, the transposed
+    ``h_l (delta_kl - h_k)``, ``delta_kl h_k - h_k h_l`` ...; and a sum of the
+    labels passes whatever its index is called.  The symbols are
+    :func:`symbolic_K`'s.
 
     Returns
     -------
     tuple of Step
         ``"dh_k/dz_l"`` (the Jacobian, every k and l) and ``"dJ/dz_k"``
-        (``h_k sum_l y_l - y_k = h_k - y_k``; the second equals sign needs
-        ``sum_l y_l = 1``, so ``check(one_hot=False)`` is ``(True, False)``).
+        (``h_k sum_l y_l - y_k = h_k - y_k``; the second equals sign uses
+        ``sum_l y_l = 1``, which it displays, so ``check(one_hot=False)`` is
+        ``(True, False)``).
 
     Examples
     --------
@@ -53,11 +106,7 @@ def general_proof() -> tuple[Step, ...]:
     >>> jacobian.holds(), gradient.check(), gradient.check(one_hot=False)
     (True, (True, True), (True, False))
     """
-    K = sp.Symbol("K", integer=True, positive=True)
-    z, y = sp.IndexedBase("z"), sp.IndexedBase("y")
-    k, l, q = (sp.Idx(name, (1, K)) for name in "klq")
-    S = sp.Sum(sp.exp(z[q]), (q, 1, K))  # its own index q: S depends on no other index
-    h_k, h_l, J = sp.Symbol("h_k"), sp.Symbol("h_l"), sp.Symbol("J")
+    K, k, l, q, z, y, h_k, h_l, J, S, _ = symbolic_K()
     labels = sp.Sum(y[l], (l, 1, K))
     facts = {sp.Ge(K, i): True for i in (k, l, q)} | {sp.Le(i, K): True for i in (k, l, q)}
     facts |= {sp.Ge(i, 1): True for i in (k, l, q)}
@@ -68,6 +117,7 @@ def general_proof() -> tuple[Step, ...]:
             J: -sp.Sum(y[l] * (z[l] - sp.log(S)), (l, 1, K)),
         },
         one_hot={labels: sp.Integer(1)},
+        labels=labels,
         method="symbolic",
         facts=facts,
     )
@@ -181,8 +231,7 @@ def sigmoid_case() -> tuple[Step, ...]:
 
 @functools.cache
 def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
-    """The Hessian of the loss in the logits is diag(h) - hh^T, and v^T (diag h - hh^T) v
-    is a variance.
+    """The Hessian of the loss in the logits is diag(h) - hh^T, and its quadratic form a variance.
 
     Parameters
     ----------
@@ -193,37 +242,51 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
     -------
     tuple of Step
         ``"hessian"``: ``d2J/dz_k dz_l = h_k (delta_kl - h_l)`` for every k, l
-        (using ``sum_l y_l = 1``: in general the Hessian is that matrix times
-        the sum), and ``"variance"``: ``v^T (diag h - hh^T) v = sum_k h_k v_k^2
-        - (sum_k h_k v_k)^2``, a variance of v under h, hence >= 0: the loss is
-        convex in the logits.
+        (using ``sum_l y_l = 1``, displayed: in general the Hessian is that
+        matrix times the sum); ``"sum of h"``: the softmax outputs sum to one;
+        ``"variance"``: for any ``h`` with ``sum_k h_k = 1`` (displayed),
+        ``v^T (diag h - hh^T) v = sum_k h_k v_k^2 - mu^2 = sum_k h_k (v_k - mu)^2``
+        with ``mu = sum_l h_l v_l``, the variance of v under h.
+
+    Notes
+    -----
+    SymPy proves the three identities.  That the variance is never negative is
+    the argument that follows them, not part of a proof: each ``h_k`` is
+    positive (an exponential over a sum of exponentials) and each
+    ``(v_k - mu)^2`` is a square, so every term is >= 0.  Hence the Hessian is
+    positive semidefinite and the loss is convex in the logits.
 
     Examples
     --------
     >>> [s.holds() for s in hessian_proof(2)]
-    [True, True]
+    [True, True, True]
     """
     K = check_classes(classes)
     _, _, h, J, ctx = logit_model(K)
     classes_k = (k_, tuple(range(1, K + 1)))
     classes_l = (l_, tuple(range(1, K + 1)))
     v = sp.symbols(f"v_1:{K + 1}")
+    mu = sp.Symbol("mu")
     M = sp.ImmutableMatrix(K, K, lambda a, b: h[a] * ((1 if a == b else 0) - h[b]))
     V = sp.ImmutableMatrix(v)
+    total = sp.Add(*h, evaluate=False)
+    distribution = Context({}, one_hot={h[-1]: 1 - sp.Add(*h[:-1])}, labels=total)
     with sp.evaluate(False):
         entry = H_I[k_] * sp.Add(sp.KroneckerDelta(k_, l_), -H_I[l_])
-        spread = sp.Add(
-            sp.Add(*(hk * vk**2 for hk, vk in zip(h, v, strict=True))),
-            -(sp.Add(*(hk * vk for hk, vk in zip(h, v, strict=True))) ** 2),
-        )
+        mean = sp.Add(*(hk * vk for hk, vk in zip(h, v, strict=True)))
+        spread = sp.Add(sp.Add(*(hk * vk**2 for hk, vk in zip(h, v, strict=True))), -(mu**2))
+        squares = sp.Add(*(hk * sp.Add(vk, -mu) ** 2 for hk, vk in zip(h, v, strict=True)))
     return (
         claim("hessian", "the Hessian in the logits is the softmax Jacobian",
               sp.Derivative(J, Z_I[k_], Z_I[l_]), [entry], ctx,
               indices=(classes_k, classes_l), one_hot_from=0,
               title=r"\text{the Hessian } \nabla^2 J"),
-        claim("variance", "a quadratic form of the Jacobian is a variance, so >= 0",
-              sp.MatMul(V.T, M, V, evaluate=False), [sp.ImmutableMatrix([[spread]])], ctx,
-              title=r"\text{a variance}"),
+        claim("sum of h", "the softmax outputs sum to one", total, [sp.Integer(1)], ctx,
+              title=r"\text{softmax outputs sum to one}"),
+        claim("variance", "a quadratic form of the Jacobian is the variance of v under h",
+              sp.MatMul(V.T, M, V, evaluate=False),
+              [sp.ImmutableMatrix([[spread]]), sp.ImmutableMatrix([[squares]])], distribution,
+              where=((mu, mean),), one_hot_from=1, title=r"\text{a variance}"),
     )  # fmt: skip
 
 

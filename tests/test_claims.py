@@ -3,8 +3,10 @@
 For every claim of the package (the article's steps for K = 2 ... 8, the short
 route, the symbolic-K proof, the explicit-K proofs, the sigmoid case, the
 Hessian, the L2 gradient, the Jacobian route), the displayed left side and the
-displayed last right side are changed by +1, x2 and negation; ``holds()`` must
-then be False, and True for the claim as it stands.
+displayed last right side are changed by +1, x2 and negation, and a displayed
+assumption ("using y_1 + y_2 + y_3 = 1") is dropped; ``holds()`` must then be
+False, and True for the claim as it stands.  An assumption is displayed exactly
+where it is first needed, and nothing is proven with one that is not displayed.
 """
 
 import re
@@ -32,7 +34,29 @@ def _survivors(claim):
     for name, mutant in _mutations(claim.rhs).items():
         if replace(claim, chain=(*claim.chain[:-1], mutant)).holds():
             alive.append(f"rhs {name}")
+    if claim.one_hot_from is not None and replace(claim, one_hot_from=None).holds():
+        alive.append("assumption dropped from the display")
     return alive
+
+
+def _assumption_problems(claim):
+    """How a claim's use of sum y = 1 differs from its display (there must be none)."""
+    n = claim.one_hot_from
+    without = claim.check(one_hot=False)
+    if n is None:
+        return ["proven differently without the assumption"] if without != claim.check() else []
+    problems = []
+    if not all(without[:n]):
+        problems.append("an equals sign before the displayed assumption needs it")
+    if without[n]:
+        problems.append("displayed where it is not needed")
+    labels = rf"\text{{using }} {symbolic.latex(claim.context.labels)} = 1"
+    rows = claim.equation().latex().split(r" \\ ")
+    if [i for i, row in enumerate(rows) if labels in row] != [n]:
+        problems.append("not displayed beside the equals sign that first uses it")
+    if "(using " not in str(claim.equation()):
+        problems.append("missing from the plain text")
+    return problems
 
 
 OTHER_CLAIMS = {
@@ -54,6 +78,8 @@ def test_every_article_step_holds_and_fails_when_its_display_changes(classes):
     assert all(s.holds() for s in steps)
     survivors = {s.key: alive for s in steps if (alive := _survivors(s))}
     assert survivors == {}
+    assert sum(s.one_hot_from is not None for s in steps) >= 2 * classes + 3
+    assert {s.key: p for s in steps if (p := _assumption_problems(s))} == {}
 
 
 @pytest.mark.parametrize("name", OTHER_CLAIMS)
@@ -63,6 +89,46 @@ def test_every_other_claim_holds_and_fails_when_its_display_changes(name):
     assert all(c.holds() for c in claims)
     survivors = {c.key: alive for c in claims if (alive := _survivors(c))}
     assert survivors == {}
+    assert {c.key: p for c in claims if (p := _assumption_problems(c))} == {}
+
+
+def test_a_display_that_is_true_only_by_its_assumption_passes_only_while_it_shows_it():
+    s = symbolic.step(21)
+    h1, (y1, y2, y3) = symbolic.model().h[0], symbolic.model().y
+    odd = replace(s, chain=(*s.chain[:-1], h1 * (2 - y1 - y2 - y3) - y1))
+    assert odd.check() == (True, True, True)  # h_1 (2 - sum y) - y_1 = h_1 - y_1 when sum y = 1
+    assert r"\text{using } y_{1} + y_{2} + y_{3} = 1" in odd.latex()
+    hidden = replace(odd, one_hot_from=None)
+    assert hidden.check() == (True, True, False) and "using" not in hidden.latex()
+    assert replace(s, one_hot_from=None).check() == (True, True, False)  # the true one too
+    assert not replace(s, chain=(*s.chain[:-1], h1 * (3 - y1 - y2 - y3) - y1)).holds()
+
+
+def test_every_equation_that_uses_one_hot_labels_displays_it():
+    claims = [*symbolic.article_steps(3), *symbolic.short_route(3), *general.general_proof(),
+              *general.explicit_proofs(3), *general.hessian_proof(3),
+              *symbolic.jacobian_route(3).steps()]  # fmt: skip
+    users = [c for c in claims if c.one_hot_from is not None]
+    assert {c.key for c in users} >= {"21", "22", "23", "samples", "short/dJ/dz_k", "dJ/dz_k",
+                                      "hessian", "variance", "jacobian route"}  # fmt: skip
+    for c in users:
+        assert not c.holds(one_hot=False), c.key
+        assert r"\text{using }" in c.latex(), c.key
+
+
+@pytest.mark.parametrize("bad", [-1, 3, 1.0, True, "1"])
+def test_an_assumption_that_indexes_no_equals_sign_is_a_value_error(bad):
+    s = symbolic.step(21)
+    with pytest.raises(ValueError, match="one_hot_from must index one of the 3 equals signs"):
+        replace(s, one_hot_from=bad)
+
+
+def test_an_assumption_the_context_cannot_display_is_a_value_error():
+    s = symbolic.step(21)
+    silent = replace(s.context, labels=None)
+    with pytest.raises(ValueError, match="no sum of the labels to display"):
+        replace(s, context=silent)
+    assert replace(s, context=silent, one_hot_from=None).check() == (True, True, False)
 
 
 def test_a_refuted_claim_is_a_claim_that_does_not_hold():

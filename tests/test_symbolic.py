@@ -9,6 +9,7 @@ from derivation.symbolic import (
     article_steps,
     equal,
     general_gradient,
+    jacobian_route,
     latex,
     model,
     step,
@@ -169,3 +170,61 @@ def test_model_definitions_are_the_hypotheses_and_cost():
     assert [e.tag for e in eqs] == ["(2)", "(3)", "(4)", r"(5)\ \text{for one sample}"]
     total = sum(M.hypotheses)
     assert sp.simplify(total) == 1
+
+
+def test_the_articles_23_is_shown_with_its_condition_x_j_0_if_j_0():
+    form = step(23).beside_article()
+    assert r"x_j^{(i)} = 0 \text{ if } j = 0" in form.latex()  # E1, as the article prints it
+    assert r"\text{where } x_{0} = 1" in form.latex()  # and the proven form beside it
+    assert "erratum E1" in step(23).article_note
+    assert "with  x_j^(i) = 0  if  j = 0" in repr(form)
+
+
+def test_erratum_E3_is_displayed_where_it_is_used():
+    assert r"= h_{1} - y_{1} \qquad \text{using } y_{1} + y_{2} + y_{3} = 1" in step(21).latex()
+    assert "using" not in step(12).latex()
+    assert "(using y_1 + y_2 + y_3 = 1)" in str(step(22).equation())
+
+
+@pytest.mark.parametrize("classes", [2, 3, 4])
+def test_the_jacobian_route_proves_a_matrix_equal_whatever_its_form(classes):
+    route = jacobian_route(classes)
+    h = sp.symbols(f"h_1:{classes + 1}", positive=True)  # the student's own symbols
+    column = sp.Matrix(h)
+    expanded = sp.diag(*h) - column * column.T  # h_k - h_k**2 on the diagonal
+    factored = sp.Matrix(classes, classes, lambda a, b: h[a] * (int(a == b) - h[b]))
+    assert expanded != factored  # == compares forms ...
+    assert route.is_jacobian(expanded, names=h) and route.is_jacobian(factored, names=h)
+    assert route.is_jacobian(expanded.T, names=h)  # ... the prover the matrices
+    assert not route.is_jacobian(sp.diag(*(hk * (1 - hk) for hk in h)), names=h)  # diagonal only
+    assert not route.is_jacobian(-expanded, names=h)
+    assert not route.is_jacobian(expanded)  # other symbols than the route's: not its h
+
+
+@pytest.mark.parametrize(
+    ("matrix", "names", "message"),
+    [
+        (sp.eye(2), None, "expected a 3 x 3 SymPy matrix"),
+        ([[1, 0, 0]] * 3, None, "expected a 3 x 3 SymPy matrix"),
+        (sp.eye(3), sp.symbols("a b"), "names must be 3 SymPy symbols"),
+    ],
+)
+def test_the_jacobian_route_rejects_what_is_not_a_K_by_K_matrix(matrix, names, message):
+    with pytest.raises(ValueError, match=message):
+        jacobian_route(3).is_jacobian(matrix, names=names)
+
+
+def test_the_document_shows_the_articles_23_beside_the_proven_one_and_every_erratum():
+    from derivation import document
+
+    text = document.render(3, "md")
+    proven = text.index(r"\text{where } x_{0} = 1")
+    printed = text.index(r"\text{with } x_j^{(i)} = 0 \text{ if } j = 0 \qquad (23)")
+    assert proven < printed < text.index("## The article's errata")  # E1 beside (23)
+    for name in ("E1", "E2", "E3", "E4"):
+        assert f"- **{name}.** " in text
+    assert "`eq:hyphotesis-4`" in text
+    tex = document.render(3, "latex")
+    assert r"\item \textbf{E4.} " in tex and r"\texttt{eq:hyphotesis-4}" in tex
+    assert "`" not in tex.split(r"\subsection*{The article's errata}")[1]
+    assert "errata" not in document.render(2, "md")  # they name the article's numbers (K = 3)

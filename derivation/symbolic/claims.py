@@ -48,8 +48,13 @@ class Step:
         Local definitions (u, v, u', v' of the quotient rule, x_0 = 1, the
         entries of H, Y, X), shown after the equation and used when proving.
     one_hot_from : int or None
-        Index in ``chain`` of the first equality that needs
-        ``y_1 + ... + y_K = 1`` (erratum E3), None if no equality does.
+        Index in ``chain`` of the first equality that uses the context's sum to
+        one: one-hot labels, ``y_1 + ... + y_K = 1`` (erratum E3), for the
+        model's steps; ``h_1 + ... + h_K = 1`` for a claim about any
+        distribution h.  The display states it there ("using y_1 + y_2 + y_3 =
+        1", the context's ``labels``), and the prover may use it there and in
+        the equalities after it, nowhere else.  None: no assumption is
+        displayed, and none is used.
     part : str or None
         ``"I"``, ``"II"``, ... for the steps of one part of the chain rule.
     kind : str
@@ -88,6 +93,21 @@ class Step:
     article: Equation | None = field(default=None, repr=False)
     article_note: str | None = None
 
+    def __post_init__(self) -> None:
+        n = self.one_hot_from
+        if n is None:
+            return
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < len(self.chain):
+            raise ValueError(
+                f"one_hot_from must index one of the {len(self.chain)} equals signs of "
+                f"{self.key!r} (0 to {len(self.chain) - 1}), got {n!r}"
+            )
+        if self.context is None or self.context.labels is None or not self.context.one_hot:
+            raise ValueError(
+                f"{self.key!r} uses one-hot labels, but its context has no sum of the labels "
+                "to display (Context.labels and Context.one_hot are needed)"
+            )
+
     @property
     def rhs(self) -> sp.Basic:
         """The last right-hand side: the step's result."""
@@ -124,8 +144,9 @@ class Step:
         Parameters
         ----------
         one_hot : bool, default True
-            Whether the equalities that need ``sum_k y_k = 1`` may use it.
-            With False, those equalities fail: this is erratum E3.
+            Whether the equalities that display "using sum_k y_k = 1" may use
+            it.  False proves the display without that line (erratum E3): the
+            equalities that need it fail.
 
         Returns
         -------
@@ -170,7 +191,10 @@ class Step:
 
     def equation(self) -> Equation:
         """Return the step as a displayable :class:`Equation`."""
-        return Equation(self.lhs, self.chain, self.tag)
+        using = None
+        if self.one_hot_from is not None:
+            using = (self.one_hot_from, self.context.labels, sp.Integer(1))
+        return Equation(self.lhs, self.chain, self.tag, using)
 
     def latex(self) -> str:
         """Return the step, its local definitions and its tag as LaTeX."""
@@ -274,7 +298,3 @@ def claim(
     if "where" in kw:
         kw["where"] = tuple((sp.sympify(a), sp.sympify(b)) for a, b in kw["where"])
     return Step(key, None, None, description, lhs, tuple(chain), context=context, **kw)
-
-
-
-

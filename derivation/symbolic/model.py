@@ -169,6 +169,7 @@ def model(classes: int = 3) -> Model:
         definitions=definitions,
         logits=tuple((v, theta[k, 1] * x1, e_symbols[k]) for k, v in enumerate(logits)),
         one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
+        labels=sp.Add(*y, evaluate=False),
         cost_symbol=J,
         cost_in_h=cost_in_h,
         hypothesis_symbols=h,
@@ -178,7 +179,6 @@ def model(classes: int = 3) -> Model:
         classes=K, theta=theta, x=(sp.Integer(1), x1), y=y, h=h, z=z, J=J, logits=logits,
         hypotheses=hypotheses, cost=cost, cost_in_h=cost_in_h, context=context,
     )  # fmt: skip
-
 
 
 def equal(
@@ -269,6 +269,7 @@ def logit_model(classes: int) -> LogitModel:
         definitions=definitions,
         logits=tuple((v, v, e) for v, e in zip(z, e_symbols, strict=True)),
         one_hot={y[-1]: 1 - sp.Add(*y[:-1])},
+        labels=sp.Add(*y, evaluate=False),
         cost_symbol=J,
         cost_in_h=-sp.Add(*(yk * sp.log(hk) for yk, hk in zip(y, h, strict=True))),
         hypothesis_symbols=h,

@@ -4,7 +4,7 @@ student's Jacobian route (second seed) as two proven claims."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -60,7 +60,6 @@ def lambdified_gradient(classes: int = 3):
     return gradient
 
 
-
 @dataclass(frozen=True, eq=False, repr=False)
 class JacobianRoute:
     """The student's route for one sample, in SymPy (second seed).
@@ -100,6 +99,50 @@ class JacobianRoute:
         """Prove that SymPy's own Jacobian of softmax equals ``diag(h) - h h^T``."""
         return self.jacobian_step.holds()
 
+    def is_jacobian(self, matrix, names=None) -> bool:
+        """Prove that ``matrix`` is the softmax Jacobian, whatever form its entries are written in.
+
+        Each entry is proven equal to ``dh_k/dz_l`` itself, so ``h_1 (1 - h_1)``
+        and ``h_1 - h_1**2`` both pass, where Python's ``==`` compares how the
+        entries are written and would call them different.
+
+        Parameters
+        ----------
+        matrix : sympy matrix, shape (K, K)
+            Entry (k, l) is the claimed ``dh_k/dz_l``.
+        names : sequence of K sympy.Symbol, optional
+            The symbols ``matrix`` uses for ``h_1 .. h_K`` (default: this
+            route's ``p``), e.g. ones made with ``positive=True``.
+
+        Returns
+        -------
+        bool
+            True when every entry is proven equal to the derivative.
+
+        Raises
+        ------
+        ValueError
+            If ``matrix`` is not K x K, or ``names`` are not K symbols.
+
+        Examples
+        --------
+        >>> route = jacobian_route(2)
+        >>> h1, h2 = route.p
+        >>> route.is_jacobian(sp.Matrix([[h1 - h1**2, -h1 * h2], [-h1 * h2, h2 - h2**2]]))
+        True
+        >>> route.is_jacobian(sp.diag(h1 - h1**2, h2 - h2**2))
+        False
+        """
+        K = len(self.p)
+        shape = getattr(matrix, "shape", None)
+        if not isinstance(matrix, (sp.MatrixBase, sp.MatrixExpr)) or shape != (K, K):
+            raise ValueError(f"expected a {K} x {K} SymPy matrix, got {shape or type(matrix)}")
+        names = tuple(self.p if names is None else names)
+        if len(names) != K or not all(isinstance(n, sp.Symbol) for n in names):
+            raise ValueError(f"names must be {K} SymPy symbols for h_1 .. h_{K}, got {names!r}")
+        entries = sp.ImmutableMatrix(matrix).xreplace(dict(zip(names, self.p, strict=True)))
+        return replace(self.jacobian_step, chain=(entries,)).holds()
+
     def chain_holds(self, *, one_hot: bool = True) -> bool:
         """Prove that ``(-y / h) (diag(h) - h h^T) = h - y`` (needs sum y = 1)."""
         return self.chain_step.holds(one_hot=one_hot)
@@ -136,16 +179,16 @@ def jacobian_route(classes: int = 3) -> JacobianRoute:
         "jacobian",
         "the softmax Jacobian",
         partials,
-        [jac],
+        [sp.ImmutableMatrix(jac)],
         ctx,
         title=r"\text{the softmax Jacobian}",
     )
-    target = sp.Matrix([[hk - yk for hk, yk in zip(h, y, strict=True)]])
-    chain_step = claim(
+    target = sp.ImmutableMatrix([[hk - yk for hk, yk in zip(h, y, strict=True)]])
+    chain_step = claim(  # immutable matrices: a claim is displayed and proven from a cache
         "jacobian route",
         "the gradient by the logits through the Jacobian",
-        sp.MatMul(dJ_dh, jac, evaluate=False),
-        [chained, target],
+        sp.MatMul(sp.ImmutableMatrix(dJ_dh), sp.ImmutableMatrix(jac), evaluate=False),
+        [sp.ImmutableMatrix(chained), target],
         ctx,
         one_hot_from=1,
         title=r"\text{the Jacobian route}",

@@ -15,6 +15,7 @@ __all__ = ["Equation", "latex", "plain_tag"]
 
 _PLUS_MINUS = re.compile(r"\+ - ")  # an unevaluated a + (-b) prints as "a + - b"
 
+
 class _Printer(LatexPrinter):
     """LaTeX printer that keeps the order in which a step was written.
 
@@ -96,23 +97,33 @@ def _tag(text: str) -> str:
 class Equation:
     """A displayed equation ``lhs = rhs_1 = rhs_2 ...`` with an optional tag.
 
-    The tag is LaTeX (``(8)`` or words in ``\\text{...}``).  Jupyter renders it
-    through ``_repr_latex_``; ``str()`` gives plain text.
+    The tag is LaTeX (``(8)`` or words in ``\\text{...}``).  ``using = (n, a, b)``
+    writes "using a = b" beside ``rhs[n]``: the assumption that equals sign (and
+    the ones after it) rests on.  ``note`` (LaTeX) follows the equation, before
+    its tag: a condition as a source prints it.  Jupyter renders it through
+    ``_repr_latex_``; ``str()`` gives plain text.
     """
 
     lhs: sp.Basic
     rhs: tuple[sp.Basic, ...]
     tag: str | None = None
+    using: tuple[int, sp.Basic, sp.Basic] | None = None
+    note: str | None = None
 
     def latex(self) -> str:
         """Return the equation as LaTeX (an ``aligned`` block when it chains)."""
         left = latex(self.lhs)
         parts = [latex(r) for r in self.rhs]
+        if self.using is not None:
+            n, a, b = self.using
+            parts[n] += rf" \qquad \text{{using }} {latex(a)} = {latex(b)}"
         if len(parts) <= 1:
             body = left + "".join(f" = {p}" for p in parts)
         else:
             rows = [f"{left} &= {parts[0]}"] + [f"&= {p}" for p in parts[1:]]
             body = r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+        if self.note:
+            body += rf",\quad {self.note}"
         if self.tag:
             body += rf" \qquad {self.tag}" if self.tag.startswith("(") else _tag(self.tag)
         return body
@@ -121,7 +132,13 @@ class Equation:
         return f"$$ {self.latex()} $$"
 
     def __str__(self) -> str:
-        text = " = ".join(sp.sstr(e, order="none") for e in (self.lhs, *self.rhs))
+        sides = [sp.sstr(e, order="none") for e in (self.lhs, *self.rhs)]
+        if self.using is not None:
+            n, a, b = self.using
+            sides[n + 1] += f" (using {sp.sstr(a, order='none')} = {sp.sstr(b, order='none')})"
+        text = " = ".join(sides)
+        if self.note:
+            text += f", {plain_tag(self.note)}"
         return f"{text}   {plain_tag(self.tag)}" if self.tag else text
 
     __repr__ = __str__
@@ -132,5 +149,3 @@ def plain_tag(tag: str) -> str:
     text = re.sub(r"\\text\{([^}]*)\}", r"\1", tag)
     text = re.sub(r"\\Theta_\{(\d+)\}", r"Theta_\1", text)
     return text.replace("\\", "").replace("{", "").replace("}", "")
-
-

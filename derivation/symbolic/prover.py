@@ -40,7 +40,12 @@ class Context:
         Each explicit logit, the term that identifies it inside an exponent,
         and the symbol ``e_k`` that ``exp(z_k)`` is renamed to.
     one_hot : mapping Symbol -> Expr
-        The substitution that encodes ``y_1 + ... + y_K = 1``.
+        The substitution that encodes ``y_1 + ... + y_K = 1``.  A claim may use
+        it only where its display states ``labels = 1`` (see ``Step.one_hot_from``).
+    labels : sympy.Basic or None
+        The sum of the labels as a claim displays it when it uses one-hot labels
+        (``y_1 + y_2 + y_3``, or ``sum_{l=1}^{K} y_l``; ``h_1 + ... + h_K`` for a
+        claim about any distribution h); ``one_hot`` makes it 1.
     cost_symbol, cost_in_h, hypothesis_symbols
         For ``dJ/dh_k``: J as a function of the symbols ``h_k``.
     indexed : mapping str -> callable
@@ -60,6 +65,7 @@ class Context:
     definitions: Mapping[sp.Symbol, sp.Expr]
     logits: tuple[tuple[sp.Expr, sp.Expr, sp.Symbol], ...] = ()
     one_hot: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    labels: sp.Basic | None = None
     cost_symbol: sp.Symbol | None = None
     cost_in_h: sp.Expr | None = None
     hypothesis_symbols: tuple[sp.Symbol, ...] = ()
@@ -332,12 +338,109 @@ def _finite_sums(expr: sp.Basic) -> sp.Basic:
     return expr.replace(lambda n: isinstance(n, sp.Sum), write_out)
 
 
+def _labels_to_one(expr: sp.Basic, one_hot: Mapping) -> sp.Basic:
+    """Put 1 for every sum of the labels in ``one_hot``, whatever its summation index is called."""
+    expr = expr.xreplace(dict(one_hot))
+    sums = [s for s in one_hot if isinstance(s, sp.Sum) and len(s.limits) == 1]
+    if not sums or not expr.has(sp.Sum):
+        return expr
+
+    def is_label_sum(node: sp.Basic) -> bool:
+        if not isinstance(node, sp.Sum) or len(node.limits) != 1:
+            return False
+        index, low, high = node.limits[0]
+        for s in sums:
+            own, own_low, own_high = s.limits[0]
+            if (low, high) == (own_low, own_high) and (
+                node.function.xreplace({index: own}) == s.function
+            ):
+                return True
+        return False
+
+    return expr.replace(is_label_sum, lambda node: sp.Integer(1))
+
+
+def _bound(expr: sp.Basic) -> set:
+    """Every index that a sum in ``expr`` runs over."""
+    return {lim[0] for s in expr.atoms(sp.Sum) for lim in s.limits}
+
+
+def _renamed(expr: sp.Basic) -> tuple[sp.Basic, int]:
+    """``expr`` with every sum's index renamed by its height, and the height of ``expr``.
+
+    A sum with no sum inside it runs over ``_index0``, one with such sums inside
+    over ``_index1``, and so on: a sum's index is never the name of one inside it
+    (nothing is captured), and sums that differ only in the name of their index
+    (``sum_l y_l`` and ``sum_p y_p``) become the same expression.
+    """
+    if not expr.args:
+        return expr, -1
+    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
+        index, low, high = expr.limits[0]
+        inner, height = _renamed(expr.function)
+        dummy = sp.Symbol(f"_index{height + 1}", integer=True)
+        return sp.Sum(inner.xreplace({index: dummy}), (dummy, low, high)), height + 1
+    if isinstance(expr, sp.Sum):
+        return expr, 0
+    parts = [_renamed(a) for a in expr.args]
+    return expr.func(*(p for p, _ in parts)), max(h for _, h in parts)
+
+
+def _split_sum(node: sp.Sum) -> sp.Expr:
+    """A sum of a sum of terms as a sum of sums, with the factors its index is not in outside."""
+    index, low, high = node.limits[0]
+    terms = []
+    for term in sp.Add.make_args(sp.expand(node.function)):
+        factors = sp.Mul.make_args(term)
+        outside = [f for f in factors if index not in f.free_symbols]
+        inside = [f for f in factors if index in f.free_symbols]
+        terms.append(sp.Mul(*outside) * sp.Sum(sp.Mul(*inside), (index, low, high)))
+    return sp.Add(*terms)
+
+
+def _same_dummies(expr: sp.Basic) -> sp.Basic:
+    """Sums split and renamed so that only their structure, not their index's name, counts."""
+    if not expr.has(sp.Sum):
+        return expr
+    expr = expr.replace(lambda n: isinstance(n, sp.Sum) and len(n.limits) == 1, _split_sum)
+    return _renamed(expr)[0]
+
+
+def _delta_cases(expr: sp.Expr, depth: int = 0) -> list[sp.Expr]:
+    """``expr`` in every case of its Kronecker deltas: ``delta_kl`` with k = l, and with k != l.
+
+    ``h_l (delta_kl - h_k)`` and ``h_k (delta_kl - h_l)`` are equal because
+    ``delta_kl h_l = delta_kl h_k``; simplification does not see it, but each
+    case does.  Only deltas of two free indices are split (never an index a sum
+    runs over), so every case is a fact about the same expression.
+    """
+    bound = _bound(expr)
+    for delta in sorted(expr.atoms(sp.KroneckerDelta), key=sp.default_sort_key):
+        a, b = delta.args[:2]
+        if depth < 4 and all(isinstance(x, (sp.Symbol, sp.Idx)) and x not in bound
+                             for x in (a, b)):  # fmt: skip
+            same = expr.xreplace({b: a})
+            different = expr.xreplace({delta: sp.Integer(0)})
+            return [*_delta_cases(same, depth + 1), *_delta_cases(different, depth + 1)]
+    return [expr]
+
+
+def _simplifies_to_zero(expr: sp.Expr) -> bool:
+    """``sympy.simplify`` says 0; a failure inside SymPy is "not proven", never an error."""
+    failures = (StopIteration, RuntimeError, TypeError, ValueError, NotImplementedError,
+                AttributeError)  # fmt: skip
+    try:  # RecursionError is a RuntimeError
+        return sp.simplify(sp.factor_terms(sp.expand(expr))) == 0
+    except failures:
+        return False
+
+
 def _prove_zero(difference: sp.Expr, ctx: Context, one_hot: bool) -> bool:
     if ctx.method == "symbolic":
         if one_hot:
-            difference = difference.xreplace(dict(ctx.one_hot))
-        difference = difference.doit().subs(dict(ctx.facts))
-        return sp.simplify(sp.factor_terms(sp.expand(difference))) == 0
+            difference = _labels_to_one(difference, ctx.one_hot)
+        difference = _same_dummies(difference.doit().subs(dict(ctx.facts)))
+        return all(_simplifies_to_zero(case) for case in _delta_cases(difference))
     if difference.has(sp.Sum):
         summand = _sums_to_summand(difference)
         if summand is None:
@@ -448,8 +551,6 @@ def matrix_entries(expr: sp.Basic, where: Mapping) -> sp.Basic:
         raise ValueError(f"cannot evaluate the entries of {M}")
 
     return expr.replace(lambda n: isinstance(n, MatrixElement), lambda n: entry(n.parent, n.i, n.j))
-
-
 
 
 def clear_caches() -> None:

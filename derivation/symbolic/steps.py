@@ -18,6 +18,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from .claims import Step, claim
 from .model import Model, model
 from .notation import (
+    ARTICLE_CONDITION_23,
     ARTICLE_LABELS,
     ARTICLE_PARTS,
     H_I,
@@ -328,6 +329,7 @@ class _Builder:
             sp.Derivative(sp.Symbol("J"), THETA[k_, j_]),
             (_sum_i(_difference_times(H_I[k_, i_], Y_I[k_, i_], X_I[j_, i_])),),
             "(23)",
+            note=ARTICLE_CONDITION_23,
         )
         self.add(
             "23",
@@ -344,7 +346,10 @@ class _Builder:
             article_note=(
                 "The article's (23) is the gradient of the data set's cost $J$, the sum over "
                 "the samples; here it is one sample's share, and the summed (23) is a claim "
-                "of its own, proven for any number of samples $m$."
+                "of its own, proven for any number of samples $m$. Its condition "
+                "$x_j^{(i)} = 0$ if $j = 0$ is erratum E1: the bias entry is $x_0^{(i)} = 1$, "
+                "as in (1); with 0, every $\\partial J / \\partial \\Theta_{k0}$ would vanish, "
+                "contradicting (21)."
             ),
         )
 
@@ -394,8 +399,6 @@ class _Builder:
         return tuple(self.steps)
 
 
-
-
 @functools.cache
 def _samples_context(K: int) -> Context:
     """The model over m samples: sample i has its own x_1^(i), y_k^(i) and h_k(x^(i))."""
@@ -410,6 +413,7 @@ def _samples_context(K: int) -> Context:
         definitions={H_I[c + 1, i_]: exps[c] / den for c in range(K)},
         logits=tuple((logits[c], theta[c, 1] * x1, e_symbols[c]) for c in range(K)),
         one_hot={Y_I[K, i_]: 1 - sp.Add(*(Y_I[c, i_] for c in range(1, K)))},
+        labels=sp.Add(*(Y_I[c, i_] for c in range(1, K + 1)), evaluate=False),
         indexed={"Theta": lambda a, b: theta[a - 1, b]},
     )
 
@@ -577,5 +581,3 @@ def step(ref: int | str, *, classes: int = 3) -> Step:
         f"unknown step {ref!r} for {classes} classes; expected {hint}one of the keys "
         f"such as {steps[-3].key!r} (see [s.key for s in article_steps({classes})])"
     )
-
-
