@@ -17,11 +17,14 @@ fastpath
 article, routes, checks
     The article's model in NumPy (hypotheses, cost, (H - Y)^T X); the student's
     Jacobian and vector-Jacobian routes and the L2 cost; shared input checks.
-differences, gradcheck
-    Numerical gradients (central, forward, complex step) and gradient checking.
+differences, noise, gradcheck
+    Numerical gradients (central, forward, complex step), the measured error
+    bound of each entry, and gradient checking with honest verdicts.
 stability, bugs, training, exercises
     Floating-point limits, real wrong gradients, gradient descent, and the
     exercises' checker.
+outputs
+    Writing files without losing anything (checks before work, atomic writes).
 plots, views, widgets, answer_boxes
     Matplotlib figures (``ax=None`` in, Axes out), SVG views, the explorers and
     the exercises' answer boxes.
@@ -30,11 +33,10 @@ plots, views, widgets, answer_boxes
 import importlib
 
 __all__ = [
-    "answer_boxes", "article", "bugs", "checks", "differences", "document", "exercises", "explorer_answers",
-    "explorer_state",
-    "fastpath", "general",
-    "gradcheck", "numeric", "plots", "routes", "stability", "symbolic", "timing", "training",
-    "views", "widgets",
+    "answer_boxes", "article", "bugs", "checks", "differences", "document", "exercises",
+    "explorer_answers", "explorer_state", "fastpath", "general", "gradcheck", "noise", "numeric",
+    "outputs", "plots", "routes", "stability", "symbolic", "timing", "training", "views",
+    "widgets",
 ]  # fmt: skip
 __version__ = "0.1.0"
 

@@ -1,8 +1,9 @@
 """Numerical differentiation of a scalar function, entry by entry.
 
-Three numerical methods, each differentiating ``f`` entry by entry, with the
-step ``h_i = h * max(1, |x_i|)`` (so that it is the same size relative to
-``x_i`` however large ``x_i`` is):
+Three numerical methods, each differentiating ``f`` entry by entry.  Finite
+differences take the step ``h_i = h * max(1, |x_i|)`` (so that it is the same
+size relative to ``x_i`` however large ``x_i`` is, and survives rounding); the
+complex step takes ``h_i = h`` (see below):
 
 - ``"central"``: ``(f(x + h) - f(x - h)) / 2h``, error ``O(h^2)`` from
   truncation plus about ``eps |f| / h`` from rounding; best near ``h = eps^(1/3)``,
@@ -14,7 +15,15 @@ step ``h_i = h * max(1, |x_i|)`` (so that it is the same size relative to
   ``f`` must accept complex input and be analytic (no ``abs``, no comparisons
   on the perturbed values); the package's softmax, log-softmax, cross-entropy
   and cost are.  The point is perturbed in complex128, so even for float32
-  ``x`` this numerical gradient is accurate to float64.
+  ``x`` this numerical gradient is accurate to float64.  The imaginary step is
+  not scaled by ``|x_i|``: it never meets the real part in a subtraction, so
+  rounding does not call for it, and a scaled step would stop being small
+  (at logits of 1e100 it would be 1e80, far beyond the period 2 pi of
+  ``exp(i h)``).
+
+:func:`difference_table` also takes every quotient with a wider step and keeps
+the fourth differences of ``f`` (central), the raw material of the noise
+estimates in :mod:`derivation.noise`.
 
 ``f`` is always called with a fresh copy of the point, so a function that works
 in place cannot spoil the result.  :mod:`derivation.gradcheck` compares these
@@ -24,12 +33,22 @@ numerical gradients with analytic ones.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Method", "as_real_input", "default_step", "difference_quotients", "numerical_grad"]
+__all__ = [
+    "DifferenceTable",
+    "Method",
+    "as_real_input",
+    "default_step",
+    "difference_quotients",
+    "difference_table",
+    "numerical_grad",
+    "step_of",
+]
 
 Method = Literal["central", "forward", "complex"]
 
@@ -40,7 +59,7 @@ def as_real_input(x: ArrayLike) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` is not floating-point, is empty, or holds NaN or inf.
+        If ``x`` is not floating-point, is float16, is empty, or holds NaN or inf.
     """
     arr = np.asarray(x)
     if not isinstance(x, np.ndarray) and arr.dtype.kind in "iu":
@@ -48,6 +67,11 @@ def as_real_input(x: ArrayLike) -> np.ndarray:
     if arr.dtype.kind != "f":
         raise ValueError(
             f"x must be a floating-point array (float32 or float64), got dtype {arr.dtype}"
+        )
+    if arr.dtype.itemsize < 4:
+        raise ValueError(
+            f"x is {arr.dtype}, too coarse to differentiate numerically (a relative step below "
+            f"its 1e-3 rounding is lost); convert it with x.astype(np.float32)"
         )
     if arr.size == 0:
         raise ValueError("x is empty; expected at least one entry to differentiate by")
@@ -71,13 +95,25 @@ def default_step(method: Method, dtype: np.dtype | type = np.float64) -> float:
     float
         ``eps**(1/3)`` for central, ``eps**(1/2)`` for forward, ``1e-20`` for
         complex step.  :func:`numerical_grad` multiplies it by
-        ``max(1, |x_i|)``.
+        ``max(1, |x_i|)`` for finite differences (see :func:`step_of`).
     """
     eps = float(np.finfo(dtype).eps)
     steps = {"central": eps ** (1 / 3), "forward": eps**0.5, "complex": 1e-20}
     if method not in steps:
         raise ValueError(f"method must be 'central', 'forward' or 'complex', got {method!r}")
     return steps[method]
+
+
+def step_of(method: Method, base: float, value: float) -> float:
+    """The step of one entry: ``base * max(1, |value|)``, or ``base`` for the complex step."""
+    return base if method == "complex" else base * max(1.0, abs(value))
+
+
+def _base_step(method: Method, dtype: np.dtype, h: float | None) -> float:
+    base = default_step(method, dtype) if h is None else float(h)
+    if not (np.isfinite(base) and base > 0):
+        raise ValueError(f"step h must be a finite positive number, got {h}")
+    return base
 
 
 def _scalar(value, method: str) -> complex | float:
@@ -100,8 +136,15 @@ def _check_step(actual: float, step: float, idx: tuple, dtype: np.dtype) -> None
         )
 
 
+def _value(f, work: np.ndarray, method: Method) -> complex | float:
+    """``f`` at a copy of ``work``: complex for the complex step, else its real part."""
+    out = _scalar(f(work.copy()), method)
+    return complex(out) if method == "complex" else float(np.real(out))
+
+
 def _quotient(f, work: np.ndarray, idx: tuple, step: float, method: Method, f0: float, dtype):
-    """One difference quotient of ``f`` in entry ``idx`` of ``work``, and the step taken.
+    """One difference quotient of ``f`` in entry ``idx`` of ``work``, the step taken, and
+    the values of ``f`` it used (up, down; down is ``f0`` for forward, both NaN for complex).
 
     ``work`` is restored afterwards; ``f`` receives copies of it.
     """
@@ -109,21 +152,100 @@ def _quotient(f, work: np.ndarray, idx: tuple, step: float, method: Method, f0: 
     try:
         if method == "complex":
             work[idx] = old + 1j * step
-            return float(np.imag(_scalar(f(work.copy()), method))) / step, step
+            return float(np.imag(_value(f, work, method))) / step, step, (np.nan, np.nan)
         work[idx] = old + step
         up_x = work[idx]
         if method == "forward":
             actual = float(np.real(up_x - old))  # the step as stored, after rounding
             _check_step(actual, step, idx, dtype)
-            return (float(np.real(_scalar(f(work.copy()), method))) - f0) / actual, actual
-        up = float(np.real(_scalar(f(work.copy()), method)))
+            up = _value(f, work, method)
+            return (up - f0) / actual, actual, (up, f0)
+        up = _value(f, work, method)
         work[idx] = old - step
         actual = float(np.real(up_x - work[idx]))  # the steps as stored, after rounding
         _check_step(actual, step, idx, dtype)
-        down = float(np.real(_scalar(f(work.copy()), method)))
-        return (up - down) / actual, actual / 2
+        down = _value(f, work, method)
+        return (up - down) / actual, actual / 2, (up, down)
     finally:
         work[idx] = old
+
+
+@dataclass(frozen=True)
+class DifferenceTable:
+    """Every difference quotient of :func:`difference_table`, and what it was made of.
+
+    Attributes
+    ----------
+    method : str
+        The numerical method.
+    grad : ndarray, float64, shape of x
+        The numerical gradient ``D(h)``.
+    wide : ndarray, float64, shape of x
+        The same quotients with the step ``ratio * h``.
+    ratio : float
+        2 for finite differences, 3 for the complex step (whose imaginary parts
+        scale exactly by 2, so that twice the step would repeat every rounding).
+    f0 : float
+        ``f(x)``.
+    steps : ndarray, float64, shape of x
+        The step of each entry, as stored after rounding (half the distance
+        between the two points for central differences).
+    fourth : ndarray or None
+        Central differences only: the fourth difference
+        ``f(x-2h) - 4 f(x-h) + 6 f(x) - 4 f(x+h) + f(x+2h)`` of each entry, in
+        units of ``f``.  For a smooth ``f`` it is about ``h^4`` times the
+        fourth derivative, far below rounding; for a noisy one it is noise,
+        with a variance of ``70 sigma^2``.
+    """
+
+    method: str
+    grad: np.ndarray
+    wide: np.ndarray
+    ratio: float
+    f0: float
+    steps: np.ndarray
+    fourth: np.ndarray | None
+
+    @property
+    def truncation(self) -> np.ndarray:
+        """The truncation error of ``grad``, estimated from ``wide`` (Richardson).
+
+        ``|D(rh) - D(h)| / (r^p - 1)`` with the order ``p`` = 1 for forward
+        differences and 2 for central differences and the complex step.
+        """
+        order = 1 if self.method == "forward" else 2
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.abs(self.wide - self.grad) / (self.ratio**order - 1)
+
+
+def difference_table(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    method: Method,
+    h: float | None = None,
+) -> DifferenceTable:
+    """The numerical gradient with the step ``h`` and with a wider step, in one pass.
+
+    ``x`` must already be a checked real array (see :func:`as_real_input`).
+    Costs ``4n + 1`` calls of ``f`` for central, ``2n + 1`` for forward and
+    complex differences (``n = x.size``); ``f`` always receives a fresh copy.
+    """
+    base = _base_step(method, x.dtype, h)
+    ratio = 3.0 if method == "complex" else 2.0
+    work = x.astype(np.complex128 if method == "complex" else x.dtype, copy=True)
+    grad, wide, steps = (np.empty(x.shape, dtype=np.float64) for _ in range(3))
+    fourth = np.empty(x.shape, dtype=np.float64) if method == "central" else None
+    f0 = float(np.real(_scalar(f(work.copy()), method)))
+    if not np.isfinite(f0):
+        raise ValueError(f"f(x) is {f0}; expected a finite number to differentiate")
+    for idx in np.ndindex(x.shape):  # f is called as it is, warnings and all
+        step = step_of(method, base, float(np.real(work[idx])))
+        grad[idx], steps[idx], near = _quotient(f, work, idx, step, method, f0, x.dtype)
+        wide[idx], _, far = _quotient(f, work, idx, ratio * step, method, f0, x.dtype)
+        if fourth is not None:
+            with np.errstate(invalid="ignore", over="ignore"):
+                fourth[idx] = far[0] - 4 * near[0] + 6 * f0 - 4 * near[1] + far[1]
+    return DifferenceTable(method, grad, wide, ratio, f0, steps, fourth)
 
 
 def difference_quotients(
@@ -136,31 +258,26 @@ def difference_quotients(
 ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
     """The numerical gradient, ``f(x)``, the step taken for each entry, and the truncation.
 
-    The engine behind :func:`numerical_grad` and :func:`derivation.gradcheck.gradcheck`.
-
-    With ``truncation`` (finite differences only), each quotient is also taken
-    with twice the step: the truncation error of ``D(h)`` is about
-    ``|D(2h) - D(h)| / 3`` for central (``O(h^2)``) and ``|D(2h) - D(h)|`` for
-    forward differences (``O(h)``).  ``f`` always receives a fresh copy.
+    The engine behind :func:`numerical_grad`.  With ``truncation`` (finite
+    differences only), each quotient is also taken with twice the step: the
+    truncation error of ``D(h)`` is about ``|D(2h) - D(h)| / 3`` for central
+    (``O(h^2)``) and ``|D(2h) - D(h)|`` for forward differences (``O(h)``);
+    see :class:`DifferenceTable`.  ``f`` always receives a fresh copy.
     """
-    base = default_step(method, x.dtype) if h is None else float(h)
-    if not base > 0:
-        raise ValueError(f"step h must be positive, got {h}")
+    if truncation and method != "complex":
+        table = difference_table(f, x, method, h)
+        return table.grad, table.f0, table.steps, table.truncation
+    base = _base_step(method, x.dtype, h)
     work = x.astype(np.complex128 if method == "complex" else x.dtype, copy=True)
     grad = np.empty(x.shape, dtype=np.float64)
     steps = np.empty(x.shape, dtype=np.float64)
-    estimate = truncation and method != "complex"
-    trunc = np.zeros(x.shape, dtype=np.float64) if estimate else None
     f0 = float(np.real(_scalar(f(work.copy()), method)))
     if not np.isfinite(f0):
         raise ValueError(f"f(x) is {f0}; expected a finite number to differentiate")
     for idx in np.ndindex(x.shape):
-        step = base * max(1.0, abs(float(np.real(work[idx]))))
-        grad[idx], steps[idx] = _quotient(f, work, idx, step, method, f0, x.dtype)
-        if estimate:
-            coarse = _quotient(f, work, idx, 2 * step, method, f0, x.dtype)[0]
-            trunc[idx] = abs(coarse - grad[idx]) / (3 if method == "central" else 1)
-    return grad, f0, steps, trunc
+        step = step_of(method, base, float(np.real(work[idx])))
+        grad[idx], steps[idx], _ = _quotient(f, work, idx, step, method, f0, x.dtype)
+    return grad, f0, steps, None
 
 
 def numerical_grad(
@@ -183,7 +300,8 @@ def numerical_grad(
         The difference formula (see the module's docstring).
     h : float, optional
         Relative step.  Default: :func:`default_step` for the method and the
-        dtype of ``x``.  Entry ``i`` is perturbed by ``h * max(1, |x_i|)``.
+        dtype of ``x``.  Entry ``i`` is perturbed by ``h * max(1, |x_i|)``
+        (finite differences) or by ``i h`` (complex step).
 
     Returns
     -------

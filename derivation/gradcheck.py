@@ -7,20 +7,45 @@ Use it on your own code::
     assert result.ok
 
 The numerical gradient comes from :mod:`derivation.differences` (central or
-forward differences, or the complex step; see there for their accuracy), with
-the step ``h_i = h * max(1, |x_i|)``.
+forward differences, or the complex step; see there for their accuracy and
+steps), and the bound of its error from :mod:`derivation.noise`, which
+measures it: rounding, truncation and the noise of ``f`` itself.
 
 ``f`` and ``grad`` are always called with copies of ``x``: a function that
 works in place cannot spoil the check.
 
-*How the verdict is reached.*  Entry by entry, the relative error is
-``|a - n| / max(|a|, |n|, floor)`` for the analytic gradient ``a`` and the
-numerical one ``n``.  The verdict is the
-band of the largest one.  The bands follow the CS231n notes on gradient
-checking, made for float64 and central differences: a relative error
-``<= 1e-7`` is fine; up to 1e-4 is suspicious for a smooth function like
-softmax; up to 1e-2 is uncomfortable; above that the gradient is probably
-wrong.
+*The verdicts, and what each guarantees.*  Entry by entry, ``a`` is the
+analytic gradient, ``n`` the numerical one, ``E_i`` the bound of the error of
+``n_i`` (plus the rounding of ``a_i``), ``G`` the largest entry of either
+gradient in absolute value and ``fine`` the fine bound (below).  An entry is
+*checkable* when ``E_i <= fine G``: the numerical gradient is accurate there
+to the fine bound, measured against the gradient's size.  The relative error
+is ``e_i = |a_i - n_i| / max(|a_i|, |n_i|, floor_i)``, with the floor
+``floor_i = 4 E_i / fine`` (at most ``4 G``) where the entry is checkable and
+``G`` where it is not (or the ``floor`` given, if larger).
+
+- ``"fine"``: every entry is checkable and ``e_i <= fine``.  So every entry of
+  the analytic gradient is within ``fine max(|a_i|, |n_i|, floor_i) + E_i``
+  of the true gradient (at most ``5 fine G``; for an entry larger than its
+  floor, ``fine |a_i| + E_i``), as far as ``E`` bounds the numerical error.
+  This is the tolerance "fine" states; a gradient off by more is not "fine".
+- ``"suspicious"``, ``"uncomfortable"``: every entry is checkable, and the
+  largest ``e_i`` is in that band (below).
+- ``"wrong"``: at least one entry differs by more than its error bound
+  allows: a checkable entry with ``e_i`` in the "wrong" band, or an entry
+  that is not checkable but where ``|a_i - n_i| > 100 E_i`` and
+  ``|a_i - n_i| / max(|a_i|, |n_i|)`` is in the "wrong" band.  A NaN or inf
+  in the analytic gradient is wrong too.
+- ``"cannot check"``: some entry is not checkable and none is wrong.  The
+  numerical gradient is too noisy there to tell a right gradient from a wrong
+  one; :attr:`GradCheck.reason` says why and what to try (another method, a
+  step, a deterministic or float64 ``f``, float32 input).  Not "fine": a
+  wrong gradient would get the same verdict.
+
+*The bands* follow the CS231n notes on gradient checking, made for float64
+and central differences: a relative error ``<= 1e-7`` is fine; up to 1e-4 is
+suspicious for a smooth function like softmax; up to 1e-2 is uncomfortable;
+above that the gradient is probably wrong.
 
 *The bands depend on the precision.*  The "fine" bound is the largest of 1e-7,
 ``100 eps`` of the coarser of ``x``'s and the analytic gradient's dtypes (the
@@ -32,49 +57,70 @@ float64 keeps the CS231n bands (1e-7, 1e-4, 1e-2) with every method but
 forward (1.5e-7); float32 has 1.2e-5 with the complex step, 2.4e-4 with
 central and 3.5e-3 with forward differences.
 
-*The floor scales with the problem.*  A fixed absolute floor (say 1e-10) would
-measure every entry smaller than it in absolute terms, and then an all-zero
-gradient passes wherever the true one is small: cross-entropy at confident
-logits has a gradient of about 1e-17.  Instead, the floor of entry ``i`` is
-what rounding and truncation alone can make the two gradients differ by there,
-divided by the "fine" bound, so that such a discrepancy lands inside "fine":
+*The error bound scales with the problem.*  A fixed absolute floor (say
+1e-10) would measure every entry smaller than it in absolute terms, and then
+an all-zero gradient passes wherever the true one is small: cross-entropy at
+confident logits has a gradient of about 1e-17.  Instead ``E_i`` is what
+rounding, truncation and measured noise can make the two gradients differ by:
 
-    noise_i = eps_a G + eps_n G                             (complex step)
-    noise_i = eps_a G + eps_x |f(x)| / h_i + T_i             (central, forward)
-    floor_i = 4 noise_i / fine
+    E_i = eps_a G + eps_n G + 2 sigma_D + T_i              (complex step)
+    E_i = eps_a G + max(eps_x |f(x)| / h_i, 2 c sigma / h_i) + T_i  (central, forward)
 
-``G`` is the largest entry of either gradient in absolute value, ``eps_a`` the
-machine epsilon of the analytic gradient's dtype, ``eps_n`` that of float64
-(the complex step works in complex128), ``eps_x`` that of ``x``, ``h_i`` the
-step of entry ``i``, and ``T_i`` its truncation error, estimated by repeating
-the difference with the step doubled (``|D(2h) - D(h)| / 3`` for central,
-``|D(2h) - D(h)|`` for forward differences; this doubles the cost of the
-finite-difference checks).  The factor 4 is a safety margin, measured on
-random cross-entropy, cost and polynomial problems (logit scales 0.1 to 30):
-the largest error of a right gradient stayed below 0.6 of the "fine" bound
-with every method and dtype, except forward differences in float32 on a sum
-of cubes, up to 1.8 x (there the rounding of ``f`` exceeds ``eps |f(x)|``,
-because its terms cancel; prefer the complex step, or central differences).
-Every term scales with the sizes of ``f`` and of the gradients: multiplying
-``f`` by 1e-20 multiplies the floor by 1e-20 and leaves every verdict as it
-was.  An entry above its floor is compared in relative terms,
-so a zero or a sign-flipped gradient there has a relative error of 1 or 2:
-"wrong".  A bug is called "wrong" once it moves an entry by more than about
-``100 x`` the noise; in float32 with finite differences, where the noise is
-large, small bugs may only be "uncomfortable" (never "fine").
+``eps_a`` is the machine epsilon of the analytic gradient's dtype, ``eps_n``
+that of float64 (the complex step works in complex128), ``eps_x`` that of
+``x``, ``h_i`` the step of entry ``i``, ``T_i`` its truncation error
+(estimated from a second, wider step), ``sigma`` the measured noise of ``f``
+and ``sigma_D`` the scatter of the complex-step quotients (see
+:mod:`derivation.noise`; the check calls ``f`` ``2n + 1`` times for the
+complex step, and ``4n`` (central) or ``2n`` (forward) plus about 40 times
+for finite differences, ``n = x.size``).  The factor 4 in the floor is a
+safety margin, measured on 400 random quadratic, cubic, cross-entropy and
+linear-layer problems (``tests/gradcheck_cases.py``; logit scales 0.1 to
+20), with and without noise: where every entry was checkable, the largest
+relative error of a right gradient stayed below 0.5 of the "fine" bound with
+every method and dtype.  Every term scales with the sizes of ``f`` and of
+the gradients: multiplying ``f`` by 1e-20 multiplies ``E`` by 1e-20 and
+leaves every verdict as it was.  An entry above its floor is compared in
+relative terms, so a zero or a sign-flipped gradient there has a relative
+error of 1 or 2: "wrong".
+
+*Noise is not a licence.*  Where ``E_i`` grows (a noisy ``f``, a float32
+loss on float64 input, a fast oscillation, a step too large), the entry stops
+being checkable: the verdict becomes "cannot check", or "wrong" where the
+discrepancy is still far above the noise.  It never becomes "fine" because
+everything is noisy.  Forward differences are the first to stop: their
+rounding, ``eps^(1/2) |f(x)| / max(1, |x_i|)``, reaches their fine bound of
+``10 eps^(1/2) G`` once ``|f(x)|`` is a few times ``G``; use the complex step
+or central differences there.
+
+*What it cannot see.*  ``E`` is measured, not proven: noise that shows in
+none of the check's evaluations (a rare spike) escapes it.  And the numerical
+gradient is the derivative at the scale of the step: an oscillation much
+faster than the step is noise to finite differences ("cannot check"), while
+its own derivative belongs to the true gradient; only the complex step sees
+it.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .differences import Method, as_real_input, default_step, difference_quotients, numerical_grad
+from .differences import (
+    Method,
+    as_real_input,
+    default_step,
+    difference_table,
+    numerical_grad,
+)
+from .noise import NoiseEstimate, advice, estimate_noise
 
 __all__ = [
+    "CANNOT_CHECK",
     "GradCheck",
     "bands",
     "comparison_table",
@@ -86,8 +132,10 @@ __all__ = [
     "relative_error",
 ]
 
-#: margin of the floor over the estimated noise (see the module's docstring)
+#: margin of the floor over the error bound (see the module's docstring)
 SAFETY = 4.0
+#: an entry that is not checkable is wrong when it differs by more than this times its bound
+WRONG_MARGIN = 100.0
 
 #: (upper bound of the relative error, verdict, what it means), from the CS231n notes
 BANDS = (
@@ -95,6 +143,12 @@ BANDS = (
     (1e-4, "suspicious", "acceptable only for kinked functions; softmax is smooth"),
     (1e-2, "uncomfortable", "most likely a bug"),
     (np.inf, "wrong", "the gradient is wrong"),
+)
+
+#: the verdict when the numerical gradient is too noisy to tell right from wrong, and its meaning
+CANNOT_CHECK = (
+    "cannot check",
+    "the numerical gradient is too noisy here to tell a right gradient from a wrong one",
 )
 
 
@@ -137,13 +191,17 @@ class GradCheck:
     analytic, numerical : ndarray
         The two gradients, same shape as ``x``.
     relative_error : ndarray
-        Entry-wise relative error (see :func:`relative_error`).
+        Entry-wise relative error (see :func:`relative_error`), with the floor
+        :attr:`floor`.
     max_error : float
-        The largest relative error.
+        The largest relative error among the entries the verdict rests on:
+        the wrong ones for "wrong", all entries otherwise.
     worst : tuple of int
-        Index of the entry with the largest error.
+        Index of that entry.
     verdict : str
-        ``"fine"``, ``"suspicious"``, ``"uncomfortable"`` or ``"wrong"``.
+        ``"fine"``, ``"suspicious"``, ``"uncomfortable"``, ``"wrong"`` or
+        ``"cannot check"`` (see the module's docstring for what each
+        guarantees).
     meaning : str
         What the verdict means.
     method : str
@@ -156,6 +214,16 @@ class GradCheck:
     dtype : str
         The precision the bands were chosen for: the coarser of ``x``'s and
         the analytic gradient's.
+    error_bound : ndarray or None
+        ``E_i``: the bound of the numerical gradient's error in each entry,
+        plus the analytic gradient's rounding (inf where it is unknown).
+    checkable : ndarray of bool or None
+        Where ``E_i <= fine_below * G``: the entries a verdict can rest on.
+    reason : str
+        For "cannot check": why the numerical gradient is too noisy, and what
+        to try; empty otherwise.
+    noise : NoiseEstimate or None
+        The measurements behind ``error_bound`` (see :mod:`derivation.noise`).
     """
 
     analytic: np.ndarray
@@ -169,6 +237,10 @@ class GradCheck:
     fine_below: float = 1e-7
     floor: np.ndarray | float = 1e-10
     dtype: str = "float64"
+    error_bound: np.ndarray | None = None
+    checkable: np.ndarray | None = None
+    reason: str = ""
+    noise: NoiseEstimate | None = None
 
     @property
     def ok(self) -> bool:
@@ -177,10 +249,20 @@ class GradCheck:
 
     def __str__(self) -> str:
         a, n = self.analytic[self.worst], self.numerical[self.worst]
+        where = f"{self.method}, {self.dtype}, fine up to {self.fine_below:.1e}"
+        if self.verdict == CANNOT_CHECK[0] and self.checkable is not None:
+            assert self.error_bound is not None
+            bound = float(self.error_bound[self.worst])
+            size = _largest(self.analytic, self.numerical)
+            return (
+                f"{self.verdict}: {self.meaning} ({int((~self.checkable).sum())} of "
+                f"{self.checkable.size} entries; at index {self.worst} the numerical gradient's "
+                f"error bound is {bound:.1e}, above {self.fine_below:.1e} x its largest entry "
+                f"{size:.3g}; analytic {a:.6g}, numerical {n:.6g}; {where}); {self.reason}"
+            )
         return (
             f"{self.verdict}: largest relative error {self.max_error:.1e} at index "
-            f"{self.worst} (analytic {a:.6g}, numerical {n:.6g}; {self.method}, {self.dtype}, "
-            f"fine up to {self.fine_below:.1e}); {self.meaning}"
+            f"{self.worst} (analytic {a:.6g}, numerical {n:.6g}; {where}); {self.meaning}"
         )
 
 
@@ -255,30 +337,57 @@ def fine_bound(
     return max(BANDS[0][0], 100 * eps_a, 10 * accuracy)
 
 
-def _noise_floor(
-    analytic: np.ndarray,
-    numerical: np.ndarray,
-    f0: float,
-    steps: np.ndarray,
-    truncation: np.ndarray | None,
-    eps: tuple[float, float],
-    fine: float,
-) -> np.ndarray:
-    """Per-entry floor: SAFETY x the discrepancy that rounding alone can cause, / fine.
+def _analytic(raw: object, x: np.ndarray) -> tuple[np.ndarray, np.dtype]:
+    """The analytic gradient as float64 and its own dtype; TypeError or ValueError if it
+    is not an array of real numbers shaped like ``x``."""
+    arr = np.asarray(raw)
+    if arr.dtype.kind == "O":
+        bad = [v for v in arr.ravel() if not isinstance(v, numbers.Number) or isinstance(v, bool)]
+        if bad:
+            raise TypeError(
+                f"the analytic gradient must hold numbers, but it holds {type(bad[0]).__name__} "
+                f"{bad[0]!r}; return a NumPy array of floats"
+            )
+        arr = arr.astype(np.complex128 if any(isinstance(v, complex) for v in arr.flat) else
+                         np.float64)  # fmt: skip
+    if arr.dtype.kind not in "iufc":
+        raise TypeError(
+            f"the analytic gradient must be an array of real numbers, got dtype {arr.dtype} "
+            f"({type(raw).__name__}); return a NumPy array of floats"
+        )
+    if arr.dtype.kind == "c":
+        imaginary = np.abs(arr.imag)
+        if np.any(imaginary != 0):
+            raise ValueError(
+                f"the analytic gradient has an imaginary part (up to {imaginary.max():.1e}); "
+                "the gradient of a real function is real: did it get complex input, or take "
+                "a complex intermediate such as np.sqrt of a negative number?"
+            )
+        arr = arr.real
+    if arr.shape != x.shape:
+        raise ValueError(f"the analytic gradient has shape {arr.shape}, but x has shape {x.shape}")
+    own = arr.dtype if arr.dtype.kind == "f" else x.dtype
+    return arr.astype(np.float64), own
 
-    ``eps`` is (epsilon of x's dtype, epsilon of the analytic gradient's);
-    ``truncation`` is None for the complex step.
-    """
-    eps_x, eps_a = eps
-    with np.errstate(invalid="ignore", over="ignore"):
-        sizes = np.abs(np.concatenate([analytic.ravel(), numerical.ravel()]))
-        largest = float(np.nanmax(sizes)) if not np.all(np.isnan(sizes)) else 0.0
-        noise = np.full(analytic.shape, eps_a * largest)
-        if truncation is None:  # complex step: rounding in complex128 only
-            noise += _eps(np.float64) * largest
-        else:
-            noise += eps_x * abs(f0) / steps + np.nan_to_num(truncation, nan=0.0)
-        return np.maximum(SAFETY * noise / fine, np.finfo(np.float64).tiny)
+
+def _check_floor(floor: object) -> float:
+    """A user's absolute floor: a finite positive real number."""
+    if isinstance(floor, bool) or not isinstance(floor, numbers.Real):
+        raise TypeError(f"floor must be a positive real number, got {type(floor).__name__}")
+    value = float(floor)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(
+            f"floor must be a finite positive number (entries smaller than it are compared in "
+            f"absolute terms), got {value}; leave it out for a floor scaled to the problem"
+        )
+    return value
+
+
+def _largest(*arrays: np.ndarray) -> float:
+    """The largest finite absolute value in the arrays (0 if none)."""
+    sizes = np.abs(np.concatenate([a.ravel() for a in arrays]))
+    sizes = sizes[np.isfinite(sizes)]
+    return float(sizes.max()) if sizes.size else 0.0
 
 
 def gradcheck(
@@ -296,10 +405,11 @@ def gradcheck(
     ----------
     f : callable
         The scalar function (see :func:`numerical_grad`); called with copies
-        of ``x`` only.
+        of ``x`` and of points near it only.
     grad : callable or array_like
         The gradient to check: a function of ``x`` (called with a copy), or
-        its value at ``x``.
+        its value at ``x``.  Real numbers shaped like ``x`` (a complex array
+        whose imaginary part is exactly zero is accepted).
     x : array_like
         The point, float32 or float64.  The verdict's bands depend on the
         dtype (see the module's docstring and :func:`fine_bound`).
@@ -309,20 +419,29 @@ def gradcheck(
     h : float, optional
         Relative step (default: :func:`default_step`).
     floor : float, optional
-        An absolute floor for :func:`relative_error`, as in older versions.
-        Default: a floor per entry, scaled to the sizes of ``f(x)`` and of
-        the gradients (see the module's docstring), so that a zero or
-        sign-flipped gradient is caught however small the true one is.
+        A finite positive absolute floor for :func:`relative_error`, as in
+        older versions: entries smaller than it are compared in absolute
+        terms (the one measured from the noise is used where it is larger).
+        Default: the floor of the module's docstring, scaled to the sizes of
+        ``f(x)`` and of the gradients, so that a zero or sign-flipped
+        gradient is caught however small the true one is.
 
     Returns
     -------
     GradCheck
-        Errors, the worst entry and a verdict; ``str()`` explains it.
+        Errors, the worst entry and a verdict: "fine", "suspicious",
+        "uncomfortable", "wrong" or "cannot check" (what each guarantees is in
+        the module's docstring); ``str()`` explains it.
 
     Raises
     ------
     ValueError
-        If the gradient's shape differs from ``x``'s, or ``f(x)`` is not finite.
+        If the gradient's shape differs from ``x``'s, it has a nonzero
+        imaginary part, ``f(x)`` is not finite, or ``floor`` or ``h`` is not a
+        finite positive number.
+    TypeError
+        If the gradient is not numbers (strings, objects), or ``floor`` is not
+        a real number.
 
     Examples
     --------
@@ -337,32 +456,55 @@ def gradcheck(
     >>> tiny = lambda v: 1e-30 * (v**2).sum()
     >>> gradcheck(tiny, np.zeros(2), x).verdict, gradcheck(tiny, lambda v: 2e-30 * v, x).verdict
     ('wrong', 'fine')
+
+    However noisy ``f``, a wrong gradient is not "fine" either:
+
+    >>> rng = np.random.default_rng(0)
+    >>> noisy = lambda v: (v**2).sum() + 1e-4 * rng.normal()
+    >>> gradcheck(noisy, lambda v: -2 * v, x, method="central").verdict
+    'cannot check'
     """
     x = as_real_input(x)
-    raw = grad(x.copy()) if callable(grad) else grad
-    analytic = np.asarray(raw, dtype=np.float64)
-    if analytic.shape != x.shape:
-        raise ValueError(
-            f"the analytic gradient has shape {analytic.shape}, but x has shape {x.shape}"
-        )
-    raw_dtype = np.asarray(raw).dtype
-    grad_dtype = raw_dtype if raw_dtype.kind == "f" else x.dtype
-    estimate = floor is None  # the floor is then scaled by the noise, truncation included
-    numerical, f0, steps, truncation = difference_quotients(f, x, method, h, truncation=estimate)
+    analytic, grad_dtype = _analytic(grad(x.copy()) if callable(grad) else grad, x)
+    absolute = 0.0 if floor is None else _check_floor(floor)
+    table = difference_table(f, x, method, h)
+    numerical = table.grad
     fine = fine_bound(method, x.dtype, grad_dtype)
     eps_x = _eps(x.dtype)
     eps_a = max(eps_x, _eps(grad_dtype))
     coarse = x.dtype if eps_x >= eps_a else grad_dtype
-    if floor is None:
-        floor = _noise_floor(analytic, numerical, f0, steps, truncation, (eps_x, eps_a), fine)
-    errors = relative_error(analytic, numerical, floor)
-    worst = tuple(int(i) for i in np.unravel_index(np.nanargmax(np.nan_to_num(errors, nan=np.inf)),
-                                                   errors.shape))  # fmt: skip
-    largest = float(errors[worst])
-    name, meaning = verdict(largest, fine)
+    estimate = estimate_noise(f, x, table, h)
+    largest = _largest(analytic, numerical)
+    rounding = (eps_a + (_eps(np.float64) if method == "complex" else 0.0)) * largest
+    bound = estimate.error + rounding
+    checkable = bound <= fine * largest
+    with np.errstate(invalid="ignore", over="ignore"):
+        floors = np.maximum(np.where(checkable, SAFETY * bound / fine, largest), absolute)
+        floors = np.maximum(floors, np.finfo(np.float64).tiny)
+        errors = relative_error(analytic, numerical, floors)
+        gap = np.abs(analytic - numerical)
+        plain = relative_error(analytic, numerical, np.finfo(np.float64).tiny)
+    wrong_limit = bands(fine)[2][0]
+    ranked = np.nan_to_num(errors, nan=np.inf)
+    wrong = (checkable & (ranked > wrong_limit)) | ~np.isfinite(analytic)
+    wrong |= ~checkable & (gap > WRONG_MARGIN * bound) & (plain > wrong_limit)
+    reason = ""
+    if wrong.any():
+        name, meaning = BANDS[-1][1], BANDS[-1][2]
+        pool = np.where(wrong, ranked, -1.0)
+    elif not checkable.all():
+        name, meaning = CANNOT_CHECK
+        pool = np.where(checkable, -1.0, np.nan_to_num(bound, nan=np.inf))
+    else:
+        name, meaning = verdict(float(ranked.max()), fine)
+        pool = ranked
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(pool), pool.shape))
+    if name == CANNOT_CHECK[0]:
+        reason = advice(estimate, method, table.f0, worst, eps_x, h)
     return GradCheck(
-        analytic, numerical, errors, largest, worst, name, meaning, method,
-        fine_below=fine, floor=floor, dtype=str(np.dtype(coarse)),
+        analytic, numerical, errors, float(errors[worst]), worst, name, meaning, method,
+        fine_below=fine, floor=floors, dtype=str(np.dtype(coarse)), error_bound=bound,
+        checkable=checkable, reason=reason, noise=estimate,
     )  # fmt: skip
 
 
@@ -397,7 +539,7 @@ def error_vs_step(
     if steps.ndim != 1 or steps.size == 0 or np.any(steps <= 0):
         raise ValueError("steps must be a non-empty 1-D array of positive numbers")
     x = as_real_input(x)
-    # with the step fixed, numerical_grad still scales it by max(1, |x_i|); keep |x| <= 1 to
+    # with the step fixed, finite differences still scale it by max(1, |x_i|); keep |x| <= 1 to
     # see exactly the step asked for
     errors = []
     for h in steps:
