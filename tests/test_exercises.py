@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from derivation import exercises, numeric
-from derivation.exercises import EXERCISES, check, check_function, checker, parse
+from derivation.exercises import EXERCISES, check, check_function, check_in_process, checker, parse
 
 
 @pytest.mark.parametrize("key", list(EXERCISES))
@@ -242,7 +242,7 @@ def test_the_time_limit_restores_an_outer_timer_and_works_outside_the_main_threa
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
     signal.setitimer(signal.ITIMER_REAL, 5.0)
     try:
-        assert check("part2", "y2*h1").correct
+        assert check_in_process("part2", "y2*h1").correct
         handler, (remaining, _) = (
             signal.getsignal(signal.SIGALRM),
             signal.getitimer(signal.ITIMER_REAL),
@@ -259,7 +259,7 @@ def test_the_time_limit_restores_an_outer_timer_and_works_outside_the_main_threa
     assert out and out[0].verdict == "too complex"
 
 
-def test_a_check_that_runs_out_of_time_says_too_complex(monkeypatch):
+def test_a_check_in_process_that_runs_out_of_time_says_too_complex(monkeypatch):
     monkeypatch.setattr(checker, "TIME_BUDGET", 0.05)
 
     def slow(*args, **kwargs):
@@ -271,7 +271,7 @@ def test_a_check_that_runs_out_of_time_says_too_complex(monkeypatch):
     monkeypatch.setattr(checker, "equal", slow)
     handler = signal.getsignal(signal.SIGALRM)
     start = time.perf_counter()
-    feedback = check("part2", "y2*h1")
+    feedback = check_in_process("part2", "y2*h1")
     assert time.perf_counter() - start < 0.5
     assert feedback.verdict == "too complex" and not feedback.correct
     assert signal.getsignal(signal.SIGALRM) == handler
@@ -299,8 +299,10 @@ def _no_keepdims(z):
     return e / e.sum(axis=-1)
 
 
-def test_check_function_judges_in_place_and_mutating_functions_honestly():
-    assert check_function("softmax", _softmax_in_place).correct
+def test_check_function_calls_a_function_that_changes_its_input_wrong_and_says_so():
+    """Right values, but the caller's logits are gone: a real bug in a library, named."""
+    feedback = check_function("softmax", _softmax_in_place)
+    assert not feedback.correct and "changed its input z" in str(feedback)
     assert not check_function("softmax", _zero_and_uniform).correct
 
     def grad_then_zero(z, y):
@@ -312,7 +314,8 @@ def test_check_function_judges_in_place_and_mutating_functions_honestly():
         z[...] = 0
         return numeric.cross_entropy_grad(z, y)
 
-    assert check_function("cross_entropy_grad", grad_then_zero).correct
+    feedback = check_function("cross_entropy_grad", grad_then_zero)
+    assert not feedback.correct and "changed its input z" in str(feedback)
     assert not check_function("cross_entropy_grad", zero_then_grad).correct
 
     def theta_in_place(theta, X, Y):
@@ -320,7 +323,8 @@ def test_check_function_judges_in_place_and_mutating_functions_honestly():
         theta[...], X[...] = 0, 0
         return g
 
-    assert check_function("theta_grad", theta_in_place).correct
+    feedback = check_function("theta_grad", theta_in_place)
+    assert not feedback.correct and "changed its input theta" in str(feedback)
 
 
 @pytest.mark.parametrize(
@@ -358,16 +362,35 @@ def test_the_split_into_modules_keeps_the_public_names_and_their_printed_names()
     from derivation.exercises import checker, functions, parsing
 
     assert exercises.__all__ == [
-        "EXERCISES", "Feedback", "TooComplexError", "UndefinedAnswerError", "check",
-        "check_function", "parse",
+        "DEMO", "EXERCISES", "Feedback", "TooComplexError", "UndefinedAnswerError", "check",
+        "check_function", "check_in_process", "parse", "quote", "start_worker",
     ]  # fmt: skip
     assert (exercises.parse, exercises.check) == (parsing.parse, checker.check)
     assert exercises.check_function is functions.check_function
     for name in ("MAX_LENGTH", "MAX_NUMBER", "MAX_BITS", "MAX_DEGREE", "MAX_TERMS", "MAX_NESTING"):
         assert getattr(exercises, name) == getattr(parsing, name)
     assert exercises.TIME_BUDGET == checker.TIME_BUDGET
+    assert exercises.MEMORY_BUDGET == checker.MEMORY_BUDGET
     for cls in (exercises.Exercise, exercises.Feedback, exercises.TooComplexError,
                 exercises.UndefinedAnswerError):  # fmt: skip
         assert f"{cls.__module__}.{cls.__qualname__}" == f"derivation.exercises.{cls.__name__}"
     feedback = check("part2", "y2*h1")
     assert pickle.loads(pickle.dumps(feedback)) == feedback
+
+
+def test_an_answer_box_quotes_at_most_80_characters_of_a_huge_answer():
+    from derivation.answer_boxes import answer_box
+
+    box = answer_box("part2")
+    box.text.value = "h1+" * 2_000_000 + "h1"  # 6 MB
+    assert box.result is not None and not box.result.correct
+    assert len(box.feedback.value) < 2_000 and "…" in box.feedback.value
+
+
+def test_the_demonstration_step_is_not_an_exercise_and_answers_none_of_them():
+    from derivation.exercises import DEMO
+
+    assert check(DEMO, "h1 - h1**2").correct and "lost a factor" not in str(check(DEMO, "1"))
+    for key in EXERCISES:
+        if key != DEMO:
+            assert not check(key, EXERCISES[DEMO].answer).correct, key

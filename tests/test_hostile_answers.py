@@ -1,13 +1,25 @@
-"""Hostile answers: every one is checked within 2 s and 200 MB, without running code (issue 10).
+"""Hostile answers: each is checked within 2 s and 200 MB, without running code (issues 10, 16).
 
-Each answer is checked in its own process, forked from a worker that has
-imported the package once (so that a case cannot affect the next one and can
-be killed on its own): the worker's address space is limited with
-``RLIMIT_AS``, a case is killed after ``HARD_SECONDS``, and the case reports
-the wall time of :func:`derivation.exercises.check` as measured inside it and
-its peak resident memory (``VmHWM``, reset before the check) above its
-resident memory before it.  ``benchmarks/bench_answers.py`` runs the same
-suite and prints the slowest answers.
+Two harnesses run the whole suite.
+
+In process (:func:`run_cases`): each answer is checked by
+:func:`derivation.exercises.check_in_process` in the main thread (under its
+``SIGALRM`` timer) of its own process, forked from a harness that has imported
+the package once (so that a case cannot affect the next one and can be killed
+on its own): the harness's address space is limited with ``RLIMIT_AS``, a case
+is killed after ``HARD_SECONDS``, and the case reports the wall time of the
+check as measured inside it and its peak resident memory (``VmHWM``, reset
+before the check) above its resident memory before it.
+
+Through the worker (:func:`run_through_worker`): one process checks every
+answer with :func:`derivation.exercises.check`, from its main thread or from a
+new ``threading.Thread`` per answer (as a widget callback may), so each check
+runs in the checker's worker process; the case reports the wall time of
+``check`` seen by the caller and the peak memory the worker measured.  Its
+budget is asserted on the verdict ("too complex" where the check ran out of
+time), with a generous wall-time bound that catches a check left unbounded.
+
+``benchmarks/bench_answers.py`` runs both and prints the slowest answers.
 """
 
 from __future__ import annotations
@@ -28,6 +40,7 @@ from derivation.exercises import EXERCISES, Feedback, check, parse
 SECONDS = 2.0  # the budget of one check, measured inside the check's process
 MEGABYTES = 200  # the budget of one check's peak resident memory above where it started
 HARD_SECONDS = 10.0  # a case still running after this is killed (and fails)
+GENEROUS_SECONDS = 20.0  # a check through the worker taking longer is unbounded (issue 16: 22 s)
 ADDRESS_SPACE = 1024 * 2**20  # RLIMIT_AS of the worker (the interpreter itself needs ~200 MB)
 MARKER = "/tmp/derivation-hostile-answer-ran-code"
 
@@ -170,8 +183,8 @@ def hostile_cases() -> list[tuple[str, str, object]]:
         "not-text-list": ["h1"],
         # unicode
         "fullwidth": "-ｈ1*ｈ2",
-        "subscript-digit": "-h₁*h₂",
-        "unicode-minus": "−h1*h2",
+        "subscript-digit": ("dh2/dTheta10", "-h₁*h₂"),
+        "unicode-minus": ("dh2/dTheta10", "−h1*h2"),
         "theta-greek": "Θ10",
         "rtl-override": "\u202e-h1*h2",
         "zero-width-space": "-h1*\u200bh2",
@@ -205,6 +218,8 @@ def hostile_cases() -> list[tuple[str, str, object]]:
         cases[f"nested-parentheses-{depth}"] = _nested("(", "h1", ")", depth)
         cases[f"nested-list-{depth}"] = _nested("[", "h1", "]", depth)
     cases["nested-minus-298"] = "-" * 298 + "h1"
+    for name, text in exp_products().items():
+        cases[name] = ("dh2/dTheta10", text)
     cases["unbalanced-250"] = "(" * 250 + ")" * 250
     keys = list(EXERCISES)
     return [
@@ -213,23 +228,37 @@ def hostile_cases() -> list[tuple[str, str, object]]:
     ]
 
 
+def exp_products() -> dict[str, str]:
+    """Products of nested ``exp(1000*exp(...))`` under 300 characters (issue 16).
+
+    Within every bound of the parser, yet without a timer (in a thread, in
+    process, SymPy's cache cold) each took 2.4 to 8 s here, and such products
+    up to 22 s.  With a timer they are "too complex", or "wrong" when the
+    random points settle them in time.
+    """
+    v = ["h1", "h2", "h3", "x1", "y1", "y2", "m", "Theta10", "Theta11", "Theta20", "Theta21"]
+    found = {
+        "exp-1000-exp-9": "*".join(f"exp(1000*exp({s}))" for s in v[:10]),
+        "exp-1000-exp-1000-8": "*".join(f"exp(1000*exp(1000*{s}))" for s in v[3:11]),
+        "exp-1000-exp-exp-9": "*".join(f"exp(1000*exp(exp({s})))" for s in v[:9]),
+        "exp-1000-exp-1000-exp-6": "*".join(f"exp(1000*exp(1000*exp({s})))" for s in v[3:9]),
+        "exp-1000-exp-exp-square-7": "*".join(f"exp(1000*exp(exp({s}**2+3)))" for s in v[:7]),
+        "exp-1000-exp-square-10": "*".join(f"exp(1000*exp({s}**2+9))" for s in v[:10]),
+    }
+    assert all(len(text) < 300 for text in found.values())
+    return found
+
+
 WORKER = r"""
 import ast, json, os, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-from derivation.exercises import EXERCISES, Feedback, check, parse
+from derivation.exercises import EXERCISES, Feedback, check_in_process, parse
 
 def run_check(key, answer):
-    if not {thread}:
-        return check(key, answer)
-    import threading  # as a widget callback might: off the main thread, so without a timer
-    box = []
-    worker = threading.Thread(target=lambda: box.append(check(key, answer)))
-    worker.start()
-    worker.join()
-    return box[0]
+    return check_in_process(key, answer)
 
 for key, exercise in EXERCISES.items():  # warm up: the first check builds the model
-    check(key, exercise.answer)
+    check_in_process(key, exercise.answer)
 
 def memory():
     with open("/proc/self/status") as status:
@@ -282,22 +311,78 @@ for line in sys.stdin:
 """
 
 
-def run_cases(
-    cases: list[tuple[str, str, object]], *, hard: float = HARD_SECONDS, thread: bool = False
-) -> list[dict]:
-    """Check each ``(name, key, answer)`` in a forked, bounded process; one dict per case.
+THROUGH_WORKER = r"""
+import ast, json, sys, threading, time
+from derivation.exercises import EXERCISES, Feedback, check, checker
 
-    With ``thread``, each check runs in a new thread, where no timer can be set.
-    """
+def run_check(key, answer):
+    if not {thread}:
+        return check(key, answer)
+    box = []  # as a widget callback might: off the main thread
+    worker = threading.Thread(target=lambda: box.append(check(key, answer)))
+    worker.start()
+    worker.join()
+    return box[0]
+
+for key, exercise in EXERCISES.items():  # the first check starts the worker process
+    run_check(key, exercise.answer)
+
+for line in sys.stdin:
+    name, key, text = json.loads(line)
+    answer = ast.literal_eval(text)
+    checker._WORKER.last = {{}}
+    restarts = checker._WORKER.restarts
+    result = {{}}
+    start = time.perf_counter()
+    try:
+        feedback = run_check(key, answer)
+        result["feedback"] = isinstance(feedback, Feedback)
+        result["correct"] = feedback.correct
+        result["verdict"] = feedback.verdict
+        result["message"] = str(feedback)[:300]
+    except BaseException as err:
+        result["raised"] = type(err).__name__
+        result["message"] = str(err)[:300]
+    result["seconds"] = time.perf_counter() - start
+    result["megabytes"] = checker._WORKER.last.get("megabytes", 0.0)
+    result["inside"] = checker._WORKER.last.get("seconds")
+    result["killed_worker"] = checker._WORKER.restarts > restarts
+    result.update(name=name, key=key, answer=text)
+    print(json.dumps(result), flush=True)
+"""
+
+
+def run_cases(cases: list[tuple[str, str, object]], *, hard: float = HARD_SECONDS) -> list[dict]:
+    """Check each ``(name, key, answer)`` in process, each in a forked, bounded process."""
     lines = "".join(json.dumps([name, key, repr(text)]) + "\n" for name, key, text in cases)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     run = subprocess.run(
-        [sys.executable, "-c", WORKER.format(limit=ADDRESS_SPACE, hard=hard, thread=thread)],
+        [sys.executable, "-c", WORKER.format(limit=ADDRESS_SPACE, hard=hard)],
         input=lines,
         capture_output=True,
         text=True,
         timeout=60 + len(cases) * (hard + 1),
         env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+
+
+def run_through_worker(cases: list[tuple[str, str, object]], *, thread: bool) -> list[dict]:
+    """Check each ``(name, key, answer)`` with :func:`check` in one process; one dict per case.
+
+    With ``thread``, each check is called from a new ``threading.Thread``.
+    The process is killed (and the run fails) after 60 s plus ``GENEROUS_SECONDS`` a case.
+    """
+    lines = "".join(json.dumps([name, key, repr(text)]) + "\n" for name, key, text in cases)
+    run = subprocess.run(
+        [sys.executable, "-c", THROUGH_WORKER.format(thread=thread)],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=60 + len(cases) * GENEROUS_SECONDS,
         cwd=Path(__file__).resolve().parents[1],
         check=False,
     )
@@ -334,11 +419,21 @@ def test_each_hostile_answer_gets_feedback_within_the_budget(results, name):
 
 
 @linux
-def test_off_the_main_thread_the_bounds_alone_keep_every_answer_within_the_budget(results):
-    for result in run_cases(CASES, thread=True):
-        assert not result.get("killed") and "raised" not in result, result
-        assert result["seconds"] <= SECONDS and result["megabytes"] <= MEGABYTES, result
-        assert result["verdict"] == results[result["name"]]["verdict"], result
+@pytest.mark.parametrize("thread", [False, True], ids=["main-thread", "thread"])
+def test_through_the_worker_every_answer_is_bounded_in_any_thread(results, thread):
+    through = run_through_worker(CASES, thread=thread)
+    assert len(through) == len(CASES)
+    for result in through:
+        assert "raised" not in result and result["feedback"], result
+        assert result["seconds"] < GENEROUS_SECONDS, result  # the 22 s of issue 16, in a thread
+        assert result["megabytes"] <= MEGABYTES, result
+        here = results[result["name"]]["verdict"]
+        assert result["verdict"] == here or "too complex" in (here, result["verdict"]), result
+        if result["killed_worker"] or (result["inside"] or 0) > SECONDS:
+            assert result["verdict"] == "too complex", result
+    for name in exp_products():
+        verdict = {r["name"]: r for r in through}[name]["verdict"]
+        assert verdict in ("too complex", "wrong"), name  # "wrong" only within the budget
 
 
 @linux
@@ -368,9 +463,13 @@ def test_the_suite_covers_the_issue_and_is_judged_as_expected(results):
         "identity-8-symbols-y-inside": "right",
         "identity-h-y-powers": "right",
         "identity-mean-powers": "right",
+        "unicode-minus": "right",
+        "subscript-digit": "right",
     }
     for name, verdict in expected.items():
         assert results[name]["verdict"] == verdict, results[name]
+    for name in exp_products():
+        assert results[name]["verdict"] in ("too complex", "wrong"), results[name]
     assert not results["issue-float-not-1"]["correct"]
 
 
@@ -382,7 +481,7 @@ def test_a_killed_case_is_reported_not_hidden():
     worker = WORKER.replace("feedback = run_check(key, answer)", "time.sleep(30)")
     lines = "".join(json.dumps([n, k, repr(t)]) + "\n" for n, k, t in slow)
     run = subprocess.run(
-        [sys.executable, "-c", worker.format(limit=ADDRESS_SPACE, hard=1.0, thread=False)],
+        [sys.executable, "-c", worker.format(limit=ADDRESS_SPACE, hard=1.0)],
         input=lines,
         capture_output=True,
         text=True,
@@ -415,6 +514,12 @@ FORMULAS = st.recursive(
     max_leaves=40,
 )
 ALPHABET = st.sampled_from([*"h123ymxTheta0()+-*/ .e,jl_[]'\"", "exp(", "log(", "**"])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _worker_started() -> None:
+    """The worker's start-up is not part of a check's budget: start it before the timed checks."""
+    assert check("part2", "y2*h1").correct
 
 
 def _checked_in_budget(key: str, text: str) -> None:

@@ -13,13 +13,23 @@ parsing
     :func:`parse`, the safe parser, and its bounds (``MAX_LENGTH``,
     ``MAX_NODES``, ``MAX_EXPONENT``, ``MAX_NUMBER``, ``MAX_BITS``,
     ``MAX_DEGREE``, ``MAX_TERMS``, ``MAX_NESTING``), with
-    :class:`TooComplexError` and :class:`UndefinedAnswerError`.
+    :class:`TooComplexError` and :class:`UndefinedAnswerError`; it records
+    every denominator and log argument before SymPy can cancel them.
+keyboard
+    What a learner types: ``−``, ``×``, ``·``, ``h1²``, ``h₁``, ``Θ₁₀`` read as
+    Python's signs, hints for text Python cannot read ("write * between h1
+    and h2"), and :func:`quote`, which shortens a quoted answer to 80 characters.
 checker
     :data:`EXERCISES`, :class:`Exercise`, :class:`Feedback` and :func:`check`:
-    the evaluation at seeded random points, the proof by SymPy, and the time
-    budget (``TIME_BUDGET``) with its timer.
+    the evaluation at random points, the proof by SymPy, the diagnosis of a
+    wrong answer, and the budgets (``TIME_BUDGET``, ``MEMORY_BUDGET``), held in
+    a worker process; :func:`check_in_process` and :func:`start_worker`.
+points
+    The random exact points of a check and what the values there prove.
 intervals
     The outward-rounded interval arithmetic the checker evaluates answers in.
+worker
+    The long-lived worker process that runs a check within its time and memory.
 functions
     :func:`check_function`, for a learner's softmax, gradient and (H - Y)^T X.
 
@@ -28,9 +38,11 @@ read by the module that defines them, so a test that changes one (say
 ``TIME_BUDGET``) sets it on that module (``derivation.exercises.checker``).
 """
 
-from .checker import EXERCISES, Exercise, Feedback, check
+from .checker import DEMO, EXERCISES, Exercise, Feedback, check, check_in_process, start_worker
+from .checker import MEMORY_BUDGET as MEMORY_BUDGET
 from .checker import TIME_BUDGET as TIME_BUDGET
 from .functions import check_function
+from .keyboard import quote
 from .parsing import MAX_BITS as MAX_BITS
 from .parsing import MAX_DEGREE as MAX_DEGREE
 from .parsing import MAX_EXPONENT as MAX_EXPONENT
@@ -42,13 +54,17 @@ from .parsing import MAX_TERMS as MAX_TERMS
 from .parsing import TooComplexError, UndefinedAnswerError, parse
 
 __all__ = [
+    "DEMO",
     "EXERCISES",
     "Feedback",
     "TooComplexError",
     "UndefinedAnswerError",
     "check",
     "check_function",
+    "check_in_process",
     "parse",
+    "quote",
+    "start_worker",
 ]
 
 # The public classes keep the name they had before the split into modules, so that

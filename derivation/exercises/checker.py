@@ -2,31 +2,60 @@
 
 What lives here: :data:`EXERCISES` (each an :class:`Exercise`: the question,
 the right step and the mistakes it recognises), :class:`Feedback`,
-:func:`check`, the evaluation at seeded random points that decides most
-answers before SymPy is asked, and the time budget (``TIME_BUDGET``) with the
-timer that enforces it.  The parser and its bounds are in
-:mod:`derivation.exercises.parsing`; the interval arithmetic used at the
-points is in :mod:`derivation.exercises.intervals`.
+:func:`check` (which runs each check in a worker process, within its budget in
+any thread), :func:`check_in_process` (the same check in this process, with a
+timer where one can be set), :func:`start_worker`, and the budgets
+(``TIME_BUDGET``, ``GRACE``, ``MEMORY_BUDGET``).  The parser and its bounds are
+in :mod:`derivation.exercises.parsing`; the random points and the interval
+arithmetic used there are in :mod:`derivation.exercises.points` and
+:mod:`derivation.exercises.intervals`; the worker process is
+:mod:`derivation.exercises.worker`.
 
-An answer box may face a whole class, so a check is bounded in time and memory
-(at most 300 characters, about 2 s and 200 MB, measured by
-``benchmarks/bench_answers.py``).  :func:`check` first evaluates the answer and
-the right step at a few seeded random points with exact rational coordinates
-(and ``y3 = 1 - y1 - y2`` where the labels may be assumed to sum to one), in
-outward-rounded interval arithmetic (mpmath), with the hypotheses ``h_k`` given
-by the softmax at that point.  Disjoint intervals prove "not equal" at once; a
-wrong answer differs almost everywhere.  Only an answer that agrees at every
-point goes on to :func:`derivation.symbolic.equal`, which proves it; that proof
-runs under a hard time limit (a ``SIGALRM`` timer when the check runs in the
-main thread, as it does in a Jupyter kernel), and an answer too large to decide
-in time is told so.  Division by zero and the log of a number <= 0 (at every
-point, or in the text itself, as in ``0/0``) make an answer "undefined".
+How an answer is judged.  The answer is parsed (a whitelist, never
+evaluated), with every denominator and log argument recorded before SymPy can
+cancel it.  Then it and the right step are evaluated at random points with
+exact rational coordinates (three near the origin and three far from it,
+drawn from a generator seeded from :mod:`secrets` at every check, so that no
+answer can be aimed at them), in outward-rounded interval arithmetic, with the
+hypotheses ``h_k`` the softmax at the point and ``y3 = 1 - y1 - y2`` where the
+labels may be assumed to sum to one.  A denominator that is 0, or a log
+argument <= 0, at every point (or proven 0 by SymPy where the intervals cannot
+tell) makes the answer "undefined", so ``X/X`` with ``X = h1 + h2 + h3 - 1``
+is undefined although SymPy builds it as 1; at some points, "undefined for
+some values".  Disjoint intervals prove "not equal".  An answer that agrees
+at every point goes on to :func:`derivation.symbolic.equal`, which proves it;
+if SymPy cannot, six more points (near and far, at 4096 bits) are drawn before
+the answer is called "unproven".  A wrong answer is then matched against the
+known mistakes, a constant factor and a missing term.  The points are evidence
+for "undefined" and "wrong", never for "right": a denominator or log argument
+that fails only in a small region (``log(30 - x1)`` fails for x1 >= 30 only),
+or a difference below what 4096-bit intervals resolve (``exp(-exp(9))``),
+can go unseen, and such an answer is "right" only if SymPy proves it so.
 
-Outside the main thread no timer can be set, and the bounds of
-:func:`derivation.exercises.parsing.parse` alone must keep a check small: the
-hostile suite of ``tests/test_hostile_answers.py`` is also run that way.
-``TIME_BUDGET`` is read here at each check, so it is this module's attribute
-that a test changes.
+The budget: about 2 s and 200 MB per check.  :func:`check` sends the check to
+a long-lived worker process (:class:`derivation.exercises.worker.Worker`,
+started at the first check or by :func:`start_worker`), where it runs in the
+main thread under a ``SIGALRM`` timer of ``TIME_BUDGET`` seconds and an
+address-space limit of ``MEMORY_BUDGET`` MB above the warmed-up worker; the
+caller kills and replaces the worker if no verdict comes within
+``TIME_BUDGET + GRACE`` seconds, and the verdict is then "too complex".  So the
+budget holds in any thread of the caller, e.g. a widget callback under Voilà.
+The worker's start-up (about a second or two, once per kernel, and again after
+a kill) and the wait for a check running in another thread are not part of
+the budget.  Answers that are not text or are longer than ``MAX_LENGTH`` are
+refused in this process, at once.
+
+Where no process can be started (``sys.platform == "emscripten"``, i.e.
+Pyodide and JupyterLite; Windows; or when starting the worker fails),
+:func:`check` falls back to :func:`check_in_process`.  There the time budget
+holds only in the main thread and only where ``signal.setitimer`` exists
+(not in Pyodide); elsewhere only the bounds of the parser (length, nodes,
+degree, terms, bits, nesting) limit a check, and some answers within them
+(products of nested ``exp(1000*exp(...))``) take several seconds.  Memory is
+not limited in this fallback either, beyond what those bounds imply.
+
+``TIME_BUDGET`` is read at each check (and sent to the worker), so it is this
+module's attribute that a test changes.
 """
 
 from __future__ import annotations
@@ -34,23 +63,36 @@ from __future__ import annotations
 import contextlib
 import functools
 import random
+import secrets
 import signal
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 
 import sympy as sp
-from mpmath import libmp
 
 from ..symbolic import equal, model
-from .intervals import DividesByZero, Unusable, contains_zero, disjoint, interval, iv, tight
-from .parsing import Cost, TooComplexError, UndefinedAnswerError, names, parse_with_cost
+from . import points as pts
+from .parsing import MAX_LENGTH, Cost, Parsed, TooComplexError, UndefinedAnswerError, parse_answer
+from .worker import OutOfTime, Unavailable, Worker
 
-__all__ = ["EXERCISES", "TIME_BUDGET", "Exercise", "Feedback", "check"]
+__all__ = [
+    "DEMO",
+    "EXERCISES",
+    "GRACE",
+    "MEMORY_BUDGET",
+    "TIME_BUDGET",
+    "Exercise",
+    "Feedback",
+    "check",
+    "check_in_process",
+    "start_worker",
+]
 
-TIME_BUDGET = 1.6  # seconds of work per check, enforced where a timer can be set
+TIME_BUDGET = 1.6  # seconds of work per check, enforced by a timer where it runs
+GRACE = 0.3  # seconds after TIME_BUDGET at which the caller kills the worker
+MEMORY_BUDGET = 200  # megabytes a check may add to the warmed-up worker
 
 
 # --------------------------------------------------------------------------- exercises
@@ -70,6 +112,8 @@ class Exercise:
 
 
 _E = Exercise
+#: the key of the step that notebook 09 demonstrates the checker on: not one of its exercises
+DEMO = "demo: dh1/dTheta10"
 EXERCISES = {e.key: e for e in (
     _E("dh2/dTheta10", "∂h_2/∂Θ_10 (the quotient rule of Part II)", "-h1*h2", (
         ("0", "diagonal-only Jacobian: h_2 depends on Θ_10 through the shared denominator v, "
@@ -100,6 +144,11 @@ EXERCISES = {e.key: e for e in (
         ("h1 - y1", "the 1/m of a mean is missing: the mean cost divides every gradient by m"),
         ("m*(h1 - y1)", "the factor m is upside down: a mean divides by m"),
     )),
+    # not an exercise: the step 09 demonstrates the checker on (Part I's, done in notebook 02)
+    _E(DEMO, "∂h_1/∂Θ_10 (Part I's quotient rule, from notebook 02)", "h1*(1 - h1)", (
+        ("1 - h1", "a lost factor h_1: (u'v − uv')/v² = h_1 − h_1² = h_1(1 − h_1)"),
+        ("h1*(1 - h2)", "a swapped index: the diagonal entry has h_1 in both factors"),
+    )),
 )}  # fmt: skip
 
 
@@ -118,7 +167,8 @@ class Feedback:
     verdict : str
         From :func:`check`: ``"right"``, ``"mistake"`` (a known one),
         ``"wrong"``, ``"unreadable"``, ``"undefined"``, ``"too complex"`` or
-        ``"unproven"`` (equal at every point tried, but SymPy cannot prove it).
+        ``"unproven"`` (equal at every point tried, near and far, but SymPy
+        cannot prove it).
         From :func:`check_function`: ``"right"``, ``"wrong"``, ``"raised"``,
         ``"wrong type"`` (None, complex, not numbers) or ``"wrong shape"``.
         Empty when built by hand.
@@ -134,27 +184,36 @@ class Feedback:
 
 
 _TOO_COMPLEX = "too complex to check — simplify it"
+_WORKER = Worker(
+    "derivation.exercises.checker:_check_in_worker",
+    warm_up="derivation.exercises.checker:_warm_up",
+    megabytes=MEMORY_BUDGET,
+)
 
 
 def check(key: str, answer: str) -> Feedback:
     """Check a learner's answer to exercise ``key``; recognise known mistakes.
 
     Never raises for any ``answer`` (only for an unknown ``key``), and takes
-    at most about 2 s: see the module's docstring for how.
+    at most about 2 s and 200 MB in any thread: the check runs in a worker
+    process, killed at the time budget (see the module's docstring, which also
+    says what is bounded where no process can be started).
 
     Parameters
     ----------
     key : str
         One of ``EXERCISES``.
     answer : str
-        The answer as text (parsed safely by :func:`derivation.exercises.parse`).
+        The answer as text (parsed safely by :func:`derivation.exercises.parse`;
+        ``−``, ``×``, ``·``, ``h1²`` and ``h₁`` are read as ``-``, ``*``, ``**2`` and ``h1``).
 
     Returns
     -------
     Feedback
         Correct (proven equal by SymPy, with ``y1 + y2 + y3 = 1`` where the
         exercise allows it), a recognised mistake with its hint, a constant
-        factor, or a generic hint; or why the answer could not be checked.
+        factor, a missing term, or a generic hint; or why the answer could not
+        be checked.  The message quotes at most 80 characters of the answer.
 
     Raises
     ------
@@ -167,98 +226,252 @@ def check(key: str, answer: str) -> Feedback:
     '✔ right: SymPy proves it equal to the article’s step'
     >>> print(check("dh2/dTheta10", "h1*h2"))
     ✘ a lost minus sign: v' = e^{z_1} enters the quotient rule as −u v'
+    >>> print(check("dh2/dTheta10", "−h₁×h₂"))
+    ✔ right: SymPy proves it equal to the article’s step
     >>> print(check("dh2/dTheta10", "-1.00000001*h1*h2"))
     ✘ off by a constant factor 100000001/100000000: check signs and factors of two
     >>> print(check("mean", "(h1*(y1 + y2 + y3) - y1)/m"))
     ✔ right, using y1 + y2 + y3 = 1; simplify it to (h1 - y1)/m
     >>> check("part2", "0/0").verdict
     'undefined'
+    >>> check("dh2/dTheta10", "-h1 h2").message[:57]
+    'cannot read the answer: write * between h1 and h2 (as in '
     """
+    exercise = _exercise(key)
+    if not isinstance(answer, str) or len(answer) > MAX_LENGTH:
+        return _judge(exercise, answer, TIME_BUDGET, None)  # refused at once, never sent
+    budget = TIME_BUDGET
+    try:
+        return _WORKER.call((key, answer, budget), budget + GRACE)
+    except OutOfTime:
+        return Feedback(False, _TOO_COMPLEX, verdict="too complex")
+    except Unavailable:
+        return _judge(exercise, answer, budget, None)
+    except RuntimeError as err:
+        return _defect(err)
+
+
+def check_in_process(key: str, answer: str, *, rng: random.Random | None = None) -> Feedback:
+    """:func:`check`, run in this process (the fallback where no worker process can be used).
+
+    The time budget is enforced by a ``SIGALRM`` timer only in the main thread
+    and where ``signal.setitimer`` exists; memory is not limited (see the
+    module's docstring).
+
+    Parameters
+    ----------
+    key : str
+        One of ``EXERCISES``.
+    answer : str
+        The answer as text.
+    rng : random.Random, optional
+        The generator of the points; by default a new one seeded from :mod:`secrets`.
+
+    Returns
+    -------
+    Feedback
+    """
+    return _judge(_exercise(key), answer, TIME_BUDGET, rng)
+
+
+def start_worker() -> None:
+    """Start the checker's worker process in the background (an answer box may call it early)."""
+    _WORKER.start()
+
+
+def _exercise(key: str) -> Exercise:
     if key not in EXERCISES:
         raise ValueError(f"unknown exercise {key!r}; expected one of {list(EXERCISES)}")
+    return EXERCISES[key]
+
+
+def _check_in_worker(key: str, answer: str, budget: float) -> Feedback:
+    """The worker's side of :func:`check`: a ``MemoryError`` ends the worker (it is replaced)."""
+    return _judge(EXERCISES[key], answer, budget, None, worker=True)
+
+
+def _warm_up() -> None:
+    for key, exercise in EXERCISES.items():  # builds the model and SymPy's caches
+        _judge(exercise, exercise.answer, 60.0, None)
+        check_in_process(key, exercise.mistakes[0][0])
+
+
+def _defect(err: BaseException) -> Feedback:
+    return Feedback(
+        False,
+        f"could not check this answer ({type(err).__name__}); try writing it more simply",
+        verdict="unreadable",
+    )
+
+
+def _judge(
+    exercise: Exercise,
+    answer: object,
+    budget: float,
+    rng: random.Random | None,
+    *,
+    worker: bool = False,
+) -> Feedback:
+    """The whole check in this process, under the timer where one can be set."""
     try:
-        with _time_limit(TIME_BUDGET):
-            return _check(EXERCISES[key], answer)
-    except _OutOfTime:
+        with _time_limit(budget):
+            return _check(exercise, answer, rng or random.Random(secrets.randbits(128)))
+    except MemoryError:
+        if worker:
+            raise  # the worker reports it and exits; the caller says "too complex"
+        return Feedback(False, _TOO_COMPLEX, verdict="too complex")
+    except (_OutOfTime, RecursionError):
         return Feedback(False, _TOO_COMPLEX, verdict="too complex")
     except Exception as err:  # a defect of the checker must not reach the learner as a traceback
-        return Feedback(
-            False,
-            f"could not check this answer ({type(err).__name__}); try writing it more simply",
-            verdict="unreadable",
-        )
+        return _defect(err)
 
 
-def _check(exercise: Exercise, answer: str) -> Feedback:
+def _check(exercise: Exercise, answer: object, rng: random.Random) -> Feedback:
     try:
-        expr, cost = parse_with_cost(answer)
+        parsed = parse_answer(answer)
     except TooComplexError as err:
         return Feedback(False, f"{_TOO_COMPLEX} ({err})", verdict="too complex")
     except UndefinedAnswerError as err:
         return Feedback(False, str(err), verdict="undefined")
     except ValueError as err:
         return Feedback(False, f"cannot read the answer: {err}", verdict="unreadable")
+    expr, cost = parsed.expr, parsed.cost
     one_hot = exercise.one_hot
-    mine = _values(expr, _precision(cost), one_hot)
-    if all(v is _DIVIDES_BY_ZERO for v in mine):
-        return Feedback(
-            False,
-            "the answer is undefined: it divides by zero or takes the log of a number ≤ 0"
-            + (" when y1 + y2 + y3 = 1" if one_hot and expr.has(*model(3).y) else ""),
-            verdict="undefined",
-        )
-    if any(v is _DIVIDES_BY_ZERO for v in mine):
-        return Feedback(
-            False,
-            "the answer is undefined for some values of the variables: it divides by zero or "
-            "takes the log of a number ≤ 0 there",
-            verdict="undefined",
-        )
-    if not _usable(mine) and cost.terms > _BLIND_TERMS:
+    sample = pts.Sample(rng, _precision(cost), grown=_POINT_PRECISION)
+    undefined = _undefined(parsed, sample, one_hot)
+    if undefined is not None:
+        return undefined
+    mine = sample.values(expr, one_hot)
+    if not pts.usable(mine) and cost.terms > _BLIND_TERMS:
         return Feedback(
             False,
             f"{_TOO_COMPLEX} (I cannot evaluate it: exp of a huge number?)",
             verdict="too complex",
         )
-    target = _reference(exercise.answer, one_hot)
-    if _may_agree(mine, target.values):
-        without_labels_rule = _may_agree(
-            _values(expr, _precision(cost), False), _reference(exercise.answer, False).values
+    target = _parsed(exercise.answer).expr
+    if pts.may_agree(mine, sample.values(target, one_hot)):
+        without_labels_rule = pts.may_agree(
+            sample.values(expr, False), sample.values(target, False)
         )
-        if without_labels_rule and _proven(expr, target.expr, one_hot=False):
+        if without_labels_rule and _proven(expr, target, one_hot=False):
             return Feedback(
                 True, "right: SymPy proves it equal to the article’s step", verdict="right"
             )
-        if one_hot and _proven(expr, target.expr, one_hot=True):
+        if one_hot and _proven(expr, target, one_hot=True):
             return Feedback(
                 True,
                 f"right, using y1 + y2 + y3 = 1; simplify it to {exercise.answer}",
                 verdict="right",
             )
-        if _usable(mine) and _usable(target.values):
-            return Feedback(
-                False,
-                "equal to the right step at every point I tried, but SymPy "
-                "cannot prove it: simplify it (e.g. no log(exp(...)))",
-                verdict="unproven",
-            )
+        if pts.usable(mine) and pts.usable(sample.values(target, one_hot)):
+            sample.grow()  # more points, near and far, before "unproven"
+            mine = sample.values(expr, one_hot)
+            if pts.may_agree(mine, sample.values(target, one_hot)):
+                return Feedback(
+                    False,
+                    "equal to the right step at every point I tried, but SymPy "
+                    "cannot prove it: simplify it (e.g. no log(exp(...)))",
+                    verdict="unproven",
+                )
+    return _diagnose(exercise, expr, sample)
+
+
+def _diagnose(exercise: Exercise, expr: sp.Expr, sample: pts.Sample) -> Feedback:
+    """Why an answer that is not the right step is wrong: a known mistake, a factor, a term."""
+    one_hot = exercise.one_hot
+    mine = sample.values(expr, one_hot)
     for wrong, hint in exercise.mistakes:
-        reference = _reference(wrong, one_hot)
-        if _may_agree(mine, reference.values) and _proven(expr, reference.expr, one_hot=one_hot):
+        reference = _parsed(wrong).expr
+        if pts.may_agree(mine, sample.values(reference, one_hot)) and _proven(
+            expr, reference, one_hot=one_hot
+        ):
             return Feedback(False, hint, hint, verdict="mistake")
-    factor = _constant_factor(mine, target.values)
-    if factor is not None and _proven(expr, factor * target.expr, one_hot=one_hot):
+    target = _parsed(exercise.answer).expr
+    target_values = sample.values(target, one_hot)
+    factor = pts.constant_factor(mine, target_values)
+    if factor is not None and _proven(expr, factor * target, one_hot=one_hot):
         return Feedback(
             False,
             f"off by a constant factor {factor}: check signs and factors of two",
             verdict="wrong",
         )
+    terms = sp.Add.make_args(sp.expand(target))
+    for term in terms if len(terms) > 1 else ():
+        whole = expr + term
+        if pts.may_agree(sample.values(whole, one_hot), target_values) and _proven(
+            whole, target, one_hot=one_hot
+        ):
+            return Feedback(False, _missing(term, len(terms)), verdict="wrong")
     return Feedback(
         False,
         "not equal to the right step, and not a mistake I know: check each "
         "factor of the chain rule and the quotient rule",
         verdict="wrong",
     )
+
+
+def _missing(term: sp.Expr, terms: int) -> str:
+    """The message for a missing term: the term itself only where naming it leaves work to do.
+
+    With two terms in the right step, naming the missing one would give the
+    whole answer away, so only its kind is named (what it contains).
+    """
+    if terms >= 3:
+        return f"a term is missing: {_notation(term)}"
+    m = model(3)
+    kinds = [
+        kind
+        for kind, symbols in (
+            ("a label y_k", m.y),
+            ("a hypothesis h_k", m.h),
+            ("a parameter Θ_kj", tuple(m.theta)),
+            ("the feature x_1", (m.x1,)),
+        )
+        if term.has(*symbols)
+    ]
+    if any(s.name == "m" for s in term.free_symbols):
+        kinds.append("the number of samples m")
+    what = " and ".join(kinds) if kinds else "no variable (a constant)"
+    return f"a term is missing: one with {what}; which part of the chain rule gives it?"
+
+
+def _notation(expr: sp.Expr) -> str:
+    return sp.sstr(expr).replace("Theta_", "Θ_").replace("**", "^")
+
+
+def _undefined(parsed: Parsed, sample: pts.Sample, one_hot: bool) -> Feedback | None:
+    """Say "undefined" if a denominator or log argument fails at every point (or some points)."""
+    everywhere, somewhere = [], []
+    for guard in parsed.guards:
+        found = sample.values(guard.defined, one_hot)
+        if all(v is pts.DIVIDES_BY_ZERO for v in found):
+            everywhere.append(guard)
+        elif any(v is pts.DIVIDES_BY_ZERO for v in found):
+            somewhere.append(guard)
+        elif (
+            guard.kind == "denominator"
+            and not pts.usable(found)
+            and _proven(guard.part, sp.Integer(0), one_hot=one_hot)
+        ):
+            everywhere.append(guard)  # the intervals cannot tell; SymPy proves it is 0
+    mine = sample.values(parsed.expr, one_hot)
+    if everywhere or all(v is pts.DIVIDES_BY_ZERO for v in mine):
+        labels = one_hot and any(g.part.has(*model(3).y) for g in everywhere)
+        labels = labels or (one_hot and not everywhere and parsed.expr.has(*model(3).y))
+        return Feedback(
+            False,
+            "the answer is undefined: it divides by zero or takes the log of a number ≤ 0"
+            + (" when y1 + y2 + y3 = 1" if labels else ""),
+            verdict="undefined",
+        )
+    if somewhere or any(v is pts.DIVIDES_BY_ZERO for v in mine):
+        return Feedback(
+            False,
+            "the answer is undefined for some values of the variables: it divides by zero or "
+            "takes the log of a number ≤ 0 there",
+            verdict="undefined",
+        )
+    return None
 
 
 def _proven(a: sp.Expr, b: sp.Expr, *, one_hot: bool) -> bool:
@@ -320,11 +533,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)
 
 
-# --------------------------------------------------------------------------- evaluation at points
-_POINTS = 3
-_POINT_PRECISION = 4096  # bits of the points' own values (h_k computed from the logits)
-_ANY = object()  # a point at which the value cannot be bounded tightly (exp overflow, ...)
-_DIVIDES_BY_ZERO = object()  # a point where it divides by zero or takes the log of x <= 0
+# --------------------------------------------------------------------------- the points of a check
+_POINT_PRECISION = 4096  # the most bits the points and values are computed with
 _BLIND_TERMS = 32  # the largest answer SymPy is asked about when no point can be evaluated
 
 
@@ -333,102 +543,5 @@ def _precision(cost: Cost) -> int:
 
 
 @functools.cache
-def _points(one_hot: bool) -> tuple[dict[sp.Symbol, object], ...]:
-    """Seeded random points with exact rational coordinates, as tight intervals.
-
-    The ``h_k`` are the softmax of the logits at the point, so that an answer
-    may use the explicit softmax in their place.  With ``one_hot`` the labels
-    satisfy ``y3 = 1 - y1 - y2`` exactly.
-    """
-    rng = random.Random(20241)
-    m = model(3)
-    iv.prec = _POINT_PRECISION
-    points = []
-
-    def rational(low: int, high: int) -> object:
-        value = Fraction(rng.randint(low * 97, high * 97), 97) + Fraction(1, 7919)
-        return iv.mpf(value.numerator) / value.denominator
-
-    for _ in range(_POINTS):
-        point: dict[sp.Symbol, object] = {s: rational(-2, 2) for s in m.theta}
-        point[m.x1] = rational(-2, 2)
-        point[names()["m"]] = rational(2, 9)
-        for yk in m.y:
-            point[yk] = rational(-1, 2)
-        if one_hot:
-            point[m.y[2]] = 1 - point[m.y[0]] - point[m.y[1]]
-        exps = [iv.exp(point[m.theta[k, 0]] + point[m.theta[k, 1]] * point[m.x1]) for k in range(3)]
-        total = exps[0] + exps[1] + exps[2]
-        for k in range(3):
-            point[m.h[k]] = exps[k] / total
-        points.append(point)
-    return tuple(points)
-
-
-def _values(expr: sp.Expr, precision: int, one_hot: bool) -> tuple[object, ...]:
-    """The intervals of ``expr`` at the points (or ``_ANY``, ``_DIVIDES_BY_ZERO``)."""
-    values = []
-    for point in _points(one_hot):
-        iv.prec = precision
-        try:
-            value = interval(expr, point)
-            values.append(value if tight(value) else _ANY)
-        except DividesByZero:
-            values.append(_DIVIDES_BY_ZERO)
-        except (Unusable, ArithmeticError, ValueError):
-            values.append(_ANY)
-    return tuple(values)
-
-
-def _is_interval(value: object) -> bool:
-    return value is not _ANY and value is not _DIVIDES_BY_ZERO
-
-
-def _usable(values: tuple) -> bool:
-    return any(_is_interval(v) for v in values)
-
-
-def _may_agree(a: tuple, b: tuple) -> bool:
-    """False when some point proves the two expressions different."""
-    for p, q in zip(a, b, strict=True):
-        if _is_interval(p) and _is_interval(q) and disjoint(p, q):
-            return False
-        if (p is _DIVIDES_BY_ZERO) != (q is _DIVIDES_BY_ZERO):
-            return False
-    return True
-
-
-def _constant_factor(a: tuple, b: tuple) -> sp.Rational | None:
-    """A small rational c with a = c b at every point, if the intervals allow one."""
-    pairs = [
-        (p, q)
-        for p, q in zip(a, b, strict=True)
-        if _is_interval(p) and _is_interval(q) and not contains_zero(q)
-    ]
-    if not pairs:
-        return None
-    ratios = [p / q for p, q in pairs]
-    low = ratios[0]._mpi_[0]
-    if low in (libmp.finf, libmp.fninf, libmp.fnan):
-        return None
-    sign, mantissa, exponent, _ = low
-    exact = Fraction(-mantissa if sign else mantissa) * Fraction(2) ** exponent
-    factor = exact.limit_denominator(10**60)
-    if factor in (0, 1):
-        return None
-    c = iv.mpf(factor.numerator) / factor.denominator
-    if any(disjoint(r, c) for r in ratios):
-        return None
-    return sp.Rational(factor.numerator, factor.denominator)
-
-
-@dataclass(frozen=True)
-class _Reference:
-    expr: sp.Expr
-    values: tuple
-
-
-@functools.cache
-def _reference(text: str, one_hot: bool) -> _Reference:
-    expr, _ = parse_with_cost(text)
-    return _Reference(expr, _values(expr, _POINT_PRECISION, one_hot))
+def _parsed(text: str) -> Parsed:
+    return parse_answer(text)

@@ -45,8 +45,27 @@ class DividesByZero(Exception):
     """The expression divides by zero, or takes the log of a number <= 0, at this point."""
 
 
-def interval(expr: sp.Basic, point: dict) -> object:
-    """The interval of ``expr`` at ``point`` (a dict from symbols to intervals of :data:`iv`)."""
+def interval(expr: sp.Basic, point: dict, memo: dict | None = None) -> object:
+    """The interval of ``expr`` at ``point`` (a dict from symbols to intervals of :data:`iv`).
+
+    ``memo`` (a dict, for this point and this precision only) keeps the
+    interval of every sub-expression evaluated, so that several expressions
+    with common parts cost one evaluation of each part.
+    """
+    if memo is None:
+        return _interval(expr, point, {})
+    return _interval(expr, point, memo)
+
+
+def _interval(expr: sp.Basic, point: dict, memo: dict) -> object:
+    if expr in memo:
+        return memo[expr]
+    value = _evaluate(expr, point, memo)
+    memo[expr] = value
+    return value
+
+
+def _evaluate(expr: sp.Basic, point: dict, memo: dict) -> object:
     if isinstance(expr, sp.Rational):
         return iv.mpf(int(expr.p)) / int(expr.q)
     if isinstance(expr, sp.Symbol):
@@ -54,23 +73,23 @@ def interval(expr: sp.Basic, point: dict) -> object:
             raise Unusable
         return point[expr]
     if isinstance(expr, sp.Add):
-        parts = [interval(a, point) for a in expr.args]
+        parts = [_interval(a, point, memo) for a in expr.args]
         return functools.reduce(lambda p, q: p + q, parts)
     if isinstance(expr, sp.Mul):
-        parts = [interval(a, point) for a in expr.args]
+        parts = [_interval(a, point, memo) for a in expr.args]
         return functools.reduce(lambda p, q: p * q, parts)
     if isinstance(expr, sp.Pow) and isinstance(expr.exp, sp.Integer):
-        base, n = interval(expr.base, point), int(expr.exp)
+        base, n = _interval(expr.base, point, memo), int(expr.exp)
         if n < 0 and contains_zero(base):
             raise DividesByZero
         return base**n
     if isinstance(expr, sp.exp):
-        argument = interval(expr.args[0], point)
+        argument = _interval(expr.args[0], point, memo)
         if bound(argument) > _LARGEST_EXPONENT:
             raise Unusable  # exp of a huge number: no honest interval at this precision
         return iv.exp(argument)
     if isinstance(expr, sp.log):
-        argument = interval(expr.args[0], point)
+        argument = _interval(expr.args[0], point, memo)
         if contains_zero(argument):
             raise DividesByZero
         if libmp.mpf_lt(argument._mpi_[0], libmp.fzero):

@@ -15,11 +15,20 @@ text).  So, served by Voilà, an answer box cannot run code on the server.
 :func:`parse` bounds what it *builds*, not only the text: the bits of every
 number, the degree and the number of terms the expression would have once
 expanded, and the nesting of ``exp``/``log``.  Nothing is expanded while
-parsing.  A number written with a decimal point means its exact decimal value
+parsing.  SymPy cancels as it builds (``X/X`` is 1 and ``X - X`` is 0 even
+where ``X`` is 0), so :func:`parse_answer` also records every denominator and
+every log argument *before* SymPy can cancel them (:class:`Parsed`), and the
+checker tests each of them.  A number written with a decimal point means its exact decimal value
 (``1.00000001`` is not 1).  Division by zero and the log of a number <= 0 in
-the text itself (as in ``0/0``) make an answer undefined.  Outside the main
-thread no timer can be set (see :mod:`derivation.exercises.checker`), and these
-bounds alone must keep a check small.
+the text itself (as in ``0/0``) make an answer undefined.  Where the checker
+cannot run in a worker process and no timer can be set (see
+:mod:`derivation.exercises.checker`), these bounds alone keep a check small.
+
+The text is first read by :func:`derivation.exercises.keyboard.normalize`
+(``−``, ``×``, ``·``, ``h1²``, ``h₁``, ``Θ₁₀`` as Python's signs), names may
+be written with an underscore (``h_1``, ``Theta_10``), and text Python cannot
+read gets a hint from :func:`derivation.exercises.keyboard.explain`
+("write * between h1 and h2").
 """
 
 from __future__ import annotations
@@ -30,11 +39,13 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import NamedTuple
 
 import sympy as sp
 
 from ..symbolic import model
 from .intervals import moderate
+from .keyboard import between, explain, normalize, quote, side_by_side, split_names
 
 __all__ = [
     "MAX_BITS",
@@ -46,11 +57,13 @@ __all__ = [
     "MAX_NUMBER",
     "MAX_TERMS",
     "Cost",
+    "Guard",
+    "Parsed",
     "TooComplexError",
     "UndefinedAnswerError",
     "names",
     "parse",
-    "parse_with_cost",
+    "parse_answer",
 ]
 
 MAX_LENGTH = 300
@@ -184,27 +197,60 @@ def parse(text: str) -> sp.Expr:
     Traceback (most recent call last):
     derivation.exercises.UndefinedAnswerError: the answer is undefined ...
     """
-    return parse_with_cost(text)[0]
+    return parse_answer(text).expr
 
 
-def parse_with_cost(text: str) -> tuple[sp.Expr, Cost]:
-    """:func:`parse`, and the bound on what expanding the answer would produce."""
+class Guard(NamedTuple):
+    """A part of an answer that must be defined: a denominator (not 0) or a log argument (> 0).
+
+    ``defined`` is the expression whose evaluation fails where the part is not
+    defined: ``1/denominator`` (unevaluated) or ``log(argument)`` (unevaluated).
+    """
+
+    kind: str  # "denominator" or "log"
+    part: sp.Expr
+    defined: sp.Expr
+
+
+class Parsed(NamedTuple):
+    """What :func:`parse_answer` builds: the expression, its cost bound and its guards."""
+
+    expr: sp.Expr
+    cost: Cost
+    guards: tuple[Guard, ...]
+
+
+def parse_answer(text: str) -> Parsed:
+    """:func:`parse`, with the bound on the expanded answer and every denominator and log argument.
+
+    The guards are recorded as the answer is built, before SymPy cancels
+    anything: in ``(h1+h2+h3-1)/(h1+h2+h3-1)``, which SymPy builds as 1, the
+    denominator ``h1+h2+h3-1`` is a guard (and is 0 in the model).
+    """
     if not isinstance(text, str):
         raise ValueError(f"the answer must be text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ValueError(f"the answer is too long ({len(text)} characters; at most {MAX_LENGTH})")
-    source = text.strip()
+    source = normalize(text).strip()
     if not source:
         raise ValueError("the answer is empty")
+    if len(source) > 4 * MAX_LENGTH:  # NFKC can make one character into many (U+FDFA: 18)
+        raise ValueError(
+            f"the answer is too long once its signs are read ({len(source)} characters)"
+        )
     try:
         tree = ast.parse(source, mode="eval")
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as err:
+    except SyntaxError as err:
+        raise ValueError(explain(source, err)) from None
+    except (ValueError, MemoryError, RecursionError) as err:
         raise ValueError(
             f"this is not a formula Python can read: {err.__class__.__name__}"
         ) from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ValueError(f"the answer is too complicated (more than {MAX_NODES} parts)")
-    return _Builder(source).build(tree.body)
+    builder = _Builder(source)
+    expr, cost = builder.build(tree.body)
+    return Parsed(expr, cost, tuple(builder.guards.values()))
 
 
 class _Builder:
@@ -213,6 +259,27 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.names = names()
+        self.guards: dict[tuple[str, sp.Expr], Guard] = {}
+
+    def guard(self, kind: str, part: sp.Expr) -> None:
+        if part.is_Number:
+            return  # a number is checked where it is built (1/0 and log(0) are undefined there)
+        if kind == "denominator":
+            defined = sp.Pow(part, -1, evaluate=False)
+        else:
+            defined = sp.log(part, evaluate=False)
+        self.guards.setdefault((kind, part), Guard(kind, part, defined))
+
+    def name(self, node: ast.Name) -> sp.Expr:
+        word = node.id
+        if word in self.names:
+            return self.names[word]
+        if word.replace("_", "") in self.names and not word.startswith("_"):
+            return self.names[word.replace("_", "")]  # h_1, Theta_10
+        together = split_names(word, [*self.names, *_FUNCTIONS])
+        if together is not None:
+            raise ValueError(between(together[0], together[1]))
+        raise ValueError(f"{quote(word, 40)!r} is not allowed here; {_NAMES_HINT}")
 
     def build(self, node: ast.AST) -> tuple[sp.Expr, Cost]:
         if isinstance(node, ast.BinOp):
@@ -224,9 +291,7 @@ class _Builder:
             value = self.number(node)
             return value, Cost(bits=value.p.bit_length() + value.q.bit_length()).checked()
         if isinstance(node, ast.Name):
-            if node.id not in self.names:
-                raise ValueError(f"{node.id!r} is not allowed here; {_NAMES_HINT}")
-            return self.names[node.id], Cost(degree=1)
+            return self.name(node), Cost(degree=1)
         if isinstance(node, ast.Call):
             return self.call(node)
         what = type(node).__name__
@@ -239,7 +304,11 @@ class _Builder:
             n = self.exponent(node.right)
             base, cost = self.build(node.left)
             cost = cost.power(abs(n)).checked()
+            if n < 0:
+                self.guard("denominator", base)
             return _defined(base**n), cost
+        if isinstance(node.op, ast.BitXor):
+            raise ValueError("use ** for powers (as in h1**2), not ^")
         if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
             raise ValueError(
                 f"{type(node.op).__name__} is not allowed in an answer: only + - * / ** and ( )"
@@ -249,6 +318,8 @@ class _Builder:
             cost = ca.plus(cb).checked()
             return (a + b if isinstance(node.op, ast.Add) else a - b), cost
         cost = ca.times(cb).checked()
+        if isinstance(node.op, ast.Div):
+            self.guard("denominator", b)
         return _defined(a * b if isinstance(node.op, ast.Mult) else a / b), cost
 
     @staticmethod
@@ -275,7 +346,7 @@ class _Builder:
         try:
             decimal = Decimal(literal)
         except InvalidOperation:
-            raise ValueError(f"cannot read the number {literal!r}") from None
+            raise ValueError(f"cannot read the number {quote(literal, 40)!r}") from None
         if not decimal.is_finite() or abs(decimal.as_tuple().exponent) > 2000:
             raise ValueError(f"numbers must be at most {MAX_NUMBER}")
         if abs(decimal) > MAX_NUMBER:
@@ -285,13 +356,21 @@ class _Builder:
 
     def call(self, node: ast.Call) -> tuple[sp.Expr, Cost]:
         if not isinstance(node.func, ast.Name):
+            pair = side_by_side(self.source)  # (h1 - y1)(x1), 2(h1)
+            if pair is not None:
+                raise ValueError(between(*pair))
             raise ValueError("only exp(...) and log(...) may be called in an answer")
         if node.func.id not in _FUNCTIONS:
-            raise ValueError(f"{node.func.id!r} is not allowed here; {_NAMES_HINT}")
+            if node.func.id in self.names or node.func.id.replace("_", "") in self.names:
+                inside = ", ".join(ast.get_source_segment(self.source, a) or "" for a in node.args)
+                raise ValueError(between(node.func.id, f"({inside})"))  # h1(1 - h1)
+            raise ValueError(f"{quote(node.func.id, 40)!r} is not allowed here; {_NAMES_HINT}")
         if len(node.args) != 1 or node.keywords:
             raise ValueError(f"{node.func.id} takes exactly one argument")
         inner, cost = self.build(node.args[0])
         cost = Cost(1, 1, cost.bits, cost.nesting + 1).checked()
+        if node.func.id == "log":
+            self.guard("log", inner)
         if node.func.id == "exp" and not inner.free_symbols and not moderate(inner, MAX_NUMBER):
             raise TooComplexError(f"exp of a number beyond ±{MAX_NUMBER} is too large to check")
         result = _defined(_FUNCTIONS[node.func.id](inner))
