@@ -12,9 +12,13 @@ from html import escape
 
 import ipywidgets as W
 
+from . import exercises
 from .views import subscript
 
-__all__ = ["AnswerBox", "answer_box", "answer_feedback", "typeset"]
+__all__ = ["PLACEHOLDER", "AnswerBox", "answer_box", "answer_feedback", "typeset"]
+
+#: what an empty box shows: the syntax, in a formula that answers none of the exercises
+PLACEHOLDER = "e.g. 2*h3**2 - y2/h1, then Enter"
 
 
 def typeset(text: str) -> str:
@@ -32,13 +36,11 @@ def typeset(text: str) -> str:
 
 def _verdict(key: str, text: str):
     """(Feedback or None, message) for ``text``; None when nothing was typed."""
-    from . import exercises
-
     if not text.strip():
         return None, "… not answered yet: type your answer between the quotes"
     feedback = exercises.check(key, text)
     shown = str(feedback)
-    return feedback, f"{shown[:2]}for ‘{text.strip()}’: {shown[2:]}"
+    return feedback, f"{shown[:2]}for ‘{exercises.quote(text.strip())}’: {shown[2:]}"
 
 
 def answer_feedback(key: str, text: str) -> str:
@@ -83,8 +85,6 @@ class AnswerBox(W.VBox):
     """
 
     def __init__(self, key: str) -> None:
-        from . import exercises
-
         if key not in exercises.EXERCISES:
             raise ValueError(
                 f"unknown exercise {key!r}; expected one of {list(exercises.EXERCISES)}"
@@ -92,7 +92,7 @@ class AnswerBox(W.VBox):
         self.key = key
         self.question = W.HTML(f"<b>{typeset(exercises.EXERCISES[key].question)}</b> =",
                                layout=W.Layout(width="100%"))  # fmt: skip
-        self.text = W.Text(placeholder="e.g. -h1*h2, then Enter", continuous_update=False,
+        self.text = W.Text(placeholder=PLACEHOLDER, continuous_update=False,
                            layout=W.Layout(width="360px"))  # fmt: skip
         self.button = W.Button(description="Check", button_style="primary",
                                layout=W.Layout(width="100px"))  # fmt: skip
@@ -117,7 +117,7 @@ class AnswerBox(W.VBox):
         self.result, message = _verdict(self.key, text)
         colour = "#555" if self.result is None else "#0072B2" if self.result.correct else "#D55E00"
         self.feedback.value = (
-            f'<div class="answer-feedback" data-judged="{escape(text)}" '
+            f'<div class="answer-feedback" data-judged="{escape(exercises.quote(text))}" '
             f'style="color: {colour}; font-family: sans-serif; font-size: 16px">'
             f"{typeset(message)}</div>"
         )

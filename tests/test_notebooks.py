@@ -90,8 +90,12 @@ def test_every_figure_has_a_text_description(path):
     cells = load(path)["cells"]
     for i, cell in enumerate(cells):
         outputs = cell.get("outputs", [])
-        figures = [o for o in outputs if "image/png" in o.get("data", {})
-                   and "".join(o["data"].get("text/plain", "")).startswith("<Figure")]
+        figures = [
+            o
+            for o in outputs
+            if "image/png" in o.get("data", {})
+            and "".join(o["data"].get("text/plain", "")).startswith("<Figure")
+        ]
         if cell["cell_type"] == "code" and figures:
             if "nbval-ignore-output" in cell["metadata"].get("tags", []):
                 continue  # widgets: a static figure with its description follows
@@ -111,15 +115,24 @@ FORBIDDEN_NOTATION = [
     (r"softmax\}?\(X\)|\\partial X\b|\bX\^\{\(i\)\}_", "z for the logits: X is the design matrix"),
     (r"\bJS\^", "∂h/∂z for the softmax Jacobian"),
     (r"\\partial L\b", "J for the cost, not L"),
-    (r"(?<![\w\\])p_\{?[a-z0-9]|(?<![\w\\])pp\^|\\log P\b|(?<![\w\\])P ?="
-     r"|(?<![\w\\])p - [1y]\b|\(p\)|\$p\$", "h (the article's hypotheses), not p or P"),
-    (r"(?<![\w\\])[hyzv]_\{?[ij]\b|\\delta_\{?(?:kj|jk|ij)\b",
-     "k and l for classes (j is the feature index, i the sample)"),
+    (
+        r"(?<![\w\\])p_\{?[a-z0-9]|(?<![\w\\])pp\^|\\log P\b|(?<![\w\\])P ?="
+        r"|(?<![\w\\])p - [1y]\b|\(p\)|\$p\$",
+        "h (the article's hypotheses), not p or P",
+    ),
+    (
+        r"(?<![\w\\])[hyzv]_\{?[ij]\b|\\delta_\{?(?:kj|jk|ij)\b",
+        "k and l for classes (j is the feature index, i the sample)",
+    ),
     (r"\^\\top H [a-z]|Hessian,? \$H\$|\$H\$ is positive", "∇²J for the Hessian: H is (h_k)"),
-    (r"\\pm h\b|[+-] ?h e_|\{2h\}|\{h\}|(?<![\w\\])h = (?:10|\\varepsilon)|step \$h\$",
-     "δ for the finite-difference step"),
-    (r"\bn ?\\times|\bO\(n ?c|\bc ?\\times ?c\b|\$c = \d|(?<![\w\\])n = \d",
-     "m samples, K classes"),
+    (
+        r"\\pm h\b|[+-] ?h e_|\{2h\}|\{h\}|(?<![\w\\])h = (?:10|\\varepsilon)|step \$h\$",
+        "δ for the finite-difference step",
+    ),
+    (
+        r"\bn ?\\times|\bO\(n ?c|\bc ?\\times ?c\b|\$c = \d|(?<![\w\\])n = \d",
+        "m samples, K classes",
+    ),
 ]
 
 #: a markdown cell that quotes the student's own letters says so with these words
@@ -228,8 +241,13 @@ def output_text(cell):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_output_lines_fit_in_100_columns(path):
     """Longer lines wrap mid-word in JupyterLab and on the static site."""
-    long = [line for cell in code_cells(load(path)) for text in output_text(cell)
-            for line in text.splitlines() if len(line) > 100]
+    long = [
+        line
+        for cell in code_cells(load(path))
+        for text in output_text(cell)
+        for line in text.splitlines()
+        if len(line) > 100
+    ]
     assert not long, "output lines over 100 columns:\n" + "\n".join(long)
 
 
@@ -266,8 +284,12 @@ def typed_beside_timings(cells, index):
     before = [c for c in cells[:index] if c["cell_type"] == "code"][-2:]
     if not any(timed(c) for c in before):
         return []
-    typed_in_code = {n for c in cells if c["cell_type"] == "code"
-                     for n in ANY_NUMBER.findall("".join(c["source"]))}
+    typed_in_code = {
+        n
+        for c in cells
+        if c["cell_type"] == "code"
+        for n in ANY_NUMBER.findall("".join(c["source"]))
+    }
     text = prose("".join(cells[index]["source"]))
     text = re.sub(r"\[[^]]*\]\([^)]*\)|notebooks? \d\d", " ", text, flags=re.IGNORECASE)
     return [n for n in ANY_NUMBER.findall(text) if n not in typed_in_code]
@@ -290,3 +312,81 @@ def test_figures_in_prose_are_computed_not_typed(path):
                 found.append(typed)
         found += typed_beside_timings(cells, index)
     assert not found, f"figures typed in prose beside the outputs that show them: {found}"
+
+
+# --- no giveaways: nothing a student reads before an answer box is that box's answer ----------
+
+
+def _latex_as_text(math: str) -> str:
+    """A rough plain-text reading of inline LaTeX (h_1 -> h1, \\frac{a}{b} -> (a)/(b))."""
+    text = re.sub(r"\\(left|right|,|;|!|quad)", "", math)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)
+    text = re.sub(r"([hyx])_\{?(\d)\}?", r"\1\2", text)
+    text = text.replace("\\cdot", "*").replace("\\times", "*").replace("{", "(").replace("}", ")")
+    return re.sub(r"(?<=[\w)])\s+(?=[\w(])", "*", text.strip())  # juxtaposition is a product
+
+
+def _readable_before(cells: list[dict]) -> list[str]:
+    """Every fragment a student sees in these cells that could be typed as an answer:
+    code spans and inline maths of the prose (hidden <details> answers left out), string
+    literals of the code, and the lines and quoted texts of the outputs."""
+    found = []
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            shown = re.sub(r"<details>.*?</details>", "", source, flags=re.S)
+            found += re.findall(r"`([^`\n]+)`", shown)
+            found += [_latex_as_text(m) for m in re.findall(r"\$([^$\n]+)\$", shown)]
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            tree = None
+        if tree is not None:
+            found += [n.value for n in ast.walk(tree)
+                      if isinstance(n, ast.Constant) and isinstance(n.value, str)]  # fmt: skip
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            for text in (out.get("text", ""), data.get("text/plain", ""),
+                         data.get("text/markdown", "")):  # fmt: skip
+                text = re.sub(r"<details>.*?</details>", "", "".join(text), flags=re.S)
+                found += text.splitlines() + re.findall(r"‘([^’]+)’", text)
+    return [f.strip() for f in found if f.strip()]
+
+
+def test_no_answer_appears_before_its_answer_box():
+    """A failing case names the fragment and the exercise it answers (the solutions notebook,
+    which shows the answers on purpose, is left out)."""
+    from derivation.answer_boxes import PLACEHOLDER
+    from derivation.exercises import EXERCISES, check
+
+    boxes = 0
+    for path in NOTEBOOKS:
+        if "solutions" in path.name:
+            continue
+        cells = load(path)["cells"]
+        for index, cell in enumerate(cells):
+            keys = re.findall(r"answer_box\(\"([^\"]+)\"\)", "".join(cell["source"]))
+            for key in keys:
+                boxes += 1
+                assert key in EXERCISES, key
+                fragments = [*_readable_before(cells[:index]), PLACEHOLDER.removeprefix("e.g. ")]
+                fragments += [PLACEHOLDER.removeprefix("e.g. ").removesuffix(", then Enter")]
+                given = [f for f in set(fragments) if len(f) < 300 and check(key, f).correct]
+                assert not given, f"{path.name}: before the box for {key!r} a reader sees {given}"
+    assert boxes >= 5
+
+
+def test_the_giveaway_scan_finds_a_planted_answer():
+    """The scan above can fail: plant the answer to A1 in a code span, an output and maths."""
+    from derivation.exercises import check
+
+    planted = [
+        {"cell_type": "markdown", "source": ["try `-(h2*h1)` first"]},
+        {"cell_type": "code", "source": ["print(1)"],
+         "outputs": [{"output_type": "stream", "text": ["✔ for ‘-h1*h2’: right\n"]}]},
+        {"cell_type": "markdown", "source": ["so $-h_1 h_2$ it is"]},
+    ]  # fmt: skip
+    for cell in planted:
+        fragments = _readable_before([cell])
+        assert any(check("dh2/dTheta10", f).correct for f in fragments), cell
