@@ -90,6 +90,7 @@ class AnswerBox(W.VBox):
                 f"unknown exercise {key!r}; expected one of {list(exercises.EXERCISES)}"
             )
         self.key = key
+        exercises.start_worker()  # the checks' process starts now, not on the first Enter
         self.question = W.HTML(f"<b>{typeset(exercises.EXERCISES[key].question)}</b> =",
                                layout=W.Layout(width="100%"))  # fmt: skip
         self.text = W.Text(placeholder=PLACEHOLDER, continuous_update=False,
