@@ -123,10 +123,13 @@ SOFTMAX = {
 
 
 def _timed(key, text):
-    start = time.perf_counter()
+    """check(key, text), and its cost: CPU time in the worker, which a loaded machine does not
+    inflate (the clock does: this once failed at a load of 7 on two cores)."""
+    checker._WORKER.last = {}
     feedback = check(key, text)
-    assert time.perf_counter() - start <= 2.0, text
     assert isinstance(feedback, exercises.Feedback)
+    spent = checker._WORKER.last.get("cpu_seconds")
+    assert spent is not None and spent <= 2.0, (text, checker._WORKER.last)
     return feedback
 
 
@@ -152,14 +155,14 @@ def test_short_answers_that_exhausted_the_checker_are_too_complex_not_hung(text)
 
 
 def test_parse_bounds_what_it_builds_not_only_the_text():
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the integers are refused, never built
     with pytest.raises(ValueError, match="1024 bits"):
         parse("(" * 11 + "1000" + ")**4" * 11)  # once an integer of 42 million bits
     with pytest.raises(ValueError, match="degree"):
         parse("((h1 + h2)**4)**4*h3**4*(y1+y2)**4*x1")  # degree 25
     with pytest.raises(ValueError, match="nested"):
         parse("exp(log(exp(log(h1))))")
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert parse("((h1 + h2)**4)**2") == (parse("h1") + parse("h2")) ** 8  # not expanded
     for bad in (None, 3, b"h1", ["h1"]):
         with pytest.raises(ValueError, match="must be text"):
@@ -247,7 +250,7 @@ def test_the_time_limit_restores_an_outer_timer_and_works_outside_the_main_threa
             signal.getsignal(signal.SIGALRM),
             signal.getitimer(signal.ITIMER_REAL),
         )
-        assert handler is not None and handler is not previous and 3.0 < remaining <= 5.0
+        assert handler is not None and handler is not previous and 0 < remaining <= 5.0
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -255,15 +258,25 @@ def test_the_time_limit_restores_an_outer_timer_and_works_outside_the_main_threa
     out = []
     thread = threading.Thread(target=lambda: out.append(check("part2", "(((h1+h2)**4)**4)**4")))
     thread.start()
-    thread.join(10)
+    thread.join(60)
     assert out and out[0].verdict == "too complex"
+
+
+def test_the_workers_budget_is_cpu_time_so_waiting_on_a_loaded_machine_does_not_count():
+    """Time on the clock spent not running (here: asleep, as when other programs have the
+    cores) does not cut a check short; time spent computing does."""
+    with checker._time_limit(0.2, cpu=True):
+        time.sleep(0.5)  # no CPU time: no interruption
+    with pytest.raises(checker._OutOfTime), checker._time_limit(0.2, cpu=True):
+        while True:
+            sum(range(1000))
 
 
 def test_a_check_in_process_that_runs_out_of_time_says_too_complex(monkeypatch):
     monkeypatch.setattr(checker, "TIME_BUDGET", 0.05)
 
     def slow(*args, **kwargs):
-        time.sleep(1)
+        time.sleep(30)
         return True
 
     import signal
@@ -272,7 +285,7 @@ def test_a_check_in_process_that_runs_out_of_time_says_too_complex(monkeypatch):
     handler = signal.getsignal(signal.SIGALRM)
     start = time.perf_counter()
     feedback = check_in_process("part2", "y2*h1")
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 15  # the timer cut the 30 s sleep short
     assert feedback.verdict == "too complex" and not feedback.correct
     assert signal.getsignal(signal.SIGALRM) == handler
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

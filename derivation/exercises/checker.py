@@ -35,11 +35,15 @@ can go unseen, and such an answer is "right" only if SymPy proves it so.
 The budget: about 2 s and 200 MB per check.  :func:`check` sends the check to
 a long-lived worker process (:class:`derivation.exercises.worker.Worker`,
 started at the first check or by :func:`start_worker`), where it runs in the
-main thread under a ``SIGALRM`` timer of ``TIME_BUDGET`` seconds and an
-address-space limit of ``MEMORY_BUDGET`` MB above the warmed-up worker; the
-caller kills and replaces the worker if no verdict comes within
-``TIME_BUDGET + GRACE`` seconds, and the verdict is then "too complex".  So the
-budget holds in any thread of the caller, e.g. a widget callback under Voilà.
+main thread under a ``SIGPROF`` timer of ``TIME_BUDGET`` seconds of CPU time
+and an address-space limit of ``MEMORY_BUDGET`` MB above the warmed-up worker.
+The budget is CPU time, not time on the clock, so that a loaded machine (a
+class on one server) makes a check slower but never changes its verdict: on a
+quiet machine the two are the same, and a check ends within about 2 s.  As a
+last resort the caller kills and replaces the worker if no verdict comes
+within ``TIME_BUDGET + GRACE`` seconds on the clock (a worker that is starved
+or stuck), and the verdict is then "too complex".  So the budget holds in any
+thread of the caller, e.g. a widget callback under Voilà.
 The worker's start-up (about a second or two, once per kernel, and again after
 a kill) and the wait for a check running in another thread are not part of
 the budget.  Answers that are not text or are longer than ``MAX_LENGTH`` are
@@ -90,8 +94,8 @@ __all__ = [
     "start_worker",
 ]
 
-TIME_BUDGET = 1.6  # seconds of work per check, enforced by a timer where it runs
-GRACE = 0.3  # seconds after TIME_BUDGET at which the caller kills the worker
+TIME_BUDGET = 1.6  # seconds of work per check: CPU time in the worker, the clock in-process
+GRACE = 8.4  # seconds on the clock after TIME_BUDGET at which the caller kills the worker
 MEMORY_BUDGET = 200  # megabytes a check may add to the warmed-up worker
 
 
@@ -314,7 +318,7 @@ def _judge(
 ) -> Feedback:
     """The whole check in this process, under the timer where one can be set."""
     try:
-        with _time_limit(budget):
+        with _time_limit(budget, cpu=worker):
             return _check(exercise, answer, rng or random.Random(secrets.randbits(128)))
     except MemoryError:
         if worker:
@@ -491,32 +495,37 @@ class _OutOfTime(BaseException):
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
+def _time_limit(seconds: float, *, cpu: bool = False) -> Iterator[None]:
     """Raise :class:`_OutOfTime` in the block after ``seconds`` (main thread only).
 
-    A repeating ``ITIMER_REAL`` timer, so that a broad ``except`` somewhere in
+    ``seconds`` of CPU time with ``cpu=True`` (``ITIMER_PROF``, the worker's
+    timer: a loaded machine does not cut a check short), else on the clock
+    (``ITIMER_REAL``).  A repeating timer, so that a broad ``except`` somewhere in
     SymPy cannot swallow the limit; it stops raising as soon as the block is
     left.  A handler and a timer that were already set (e.g. pytest-timeout's)
     are put back afterwards.  Outside the main thread, or when the current
     handler was not set from Python and so could not be put back, no timer is
     set, and the bounds of :func:`parse` alone keep the check small.
     """
+    which, signum = ("ITIMER_PROF", "SIGPROF") if cpu else ("ITIMER_REAL", "SIGALRM")
     if (
         threading.current_thread() is not threading.main_thread()
         or not hasattr(signal, "setitimer")
-        or signal.getsignal(signal.SIGALRM) is None
+        or not hasattr(signal, signum)
+        or signal.getsignal(getattr(signal, signum)) is None
     ):
         yield
         return
+    which, signum = getattr(signal, which), getattr(signal, signum)
     armed = [True]
 
     def alarm(signum, frame):
         if armed[0]:
             raise _OutOfTime
 
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, alarm)
-    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    start = time.monotonic() if not cpu else time.process_time()
+    previous = signal.signal(signum, alarm)
+    old_delay, old_interval = signal.setitimer(which, seconds, 0.05)
     try:
         yield
     finally:
@@ -526,11 +535,11 @@ def _time_limit(seconds: float) -> Iterator[None]:
                 break
             except _OutOfTime:
                 continue
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(which, 0)
+        signal.signal(signum, previous)
         if old_delay:
-            remaining = max(old_delay - (time.monotonic() - start), 1e-3)
-            signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)
+            spent = (time.monotonic() if not cpu else time.process_time()) - start
+            signal.setitimer(which, max(old_delay - spent, 1e-3), old_interval)
 
 
 # --------------------------------------------------------------------------- the points of a check

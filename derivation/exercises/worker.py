@@ -303,7 +303,7 @@ def _serve() -> None:  # pragma: no cover - runs in the worker process
             return
         peak = _reset_peak()
         before = _status().get("VmRSS", 0)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         status, result = "ok", None
         try:
             result = target(*args)
@@ -311,7 +311,7 @@ def _serve() -> None:  # pragma: no cover - runs in the worker process
             status = "memory"
         except Exception as err:
             status, result = "error", f"{type(err).__name__}: {err}"
-        figures = {"seconds": time.perf_counter() - start}
+        figures = {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}
         if peak:
             figures["megabytes"] = (_status().get("VmHWM", 0) - before) / 1024
         try:
