@@ -338,11 +338,11 @@ def _p_minus_y_mistakes(
 
     return [
         Mistake(
-            "the labels are missing: the gradient is p − y, not the probabilities p alone",
+            "the labels are missing: the gradient is h − y, not the hypotheses h alone",
             made(lambda p, y, m: p),
         ),
         Mistake(
-            "the sign is flipped: the gradient of the loss is p − y, not y − p",
+            "the sign is flipped: the gradient of the loss is h − y, not y − h",
             made(lambda p, y, m: y - p),
         ),
         Mistake(
@@ -351,15 +351,15 @@ def _p_minus_y_mistakes(
             made(lambda p, y, m: (p - y) / m),
         ),
         Mistake(
-            "a factor of two too many: the gradient is p − y", made(lambda p, y, m: 2 * (p - y))
+            "a factor of two too many: the gradient is h − y", made(lambda p, y, m: 2 * (p - y))
         ),
         Mistake(
-            "softmax applied twice: the gradient is softmax(z) − y, not softmax(p) − y",
+            "softmax applied twice: the gradient is softmax(z) − y, not softmax(h) − y",
             made(lambda p, y, m: numeric.softmax(p) - y),
         ),
         Mistake(
             "diagonal-only Jacobian: ∂p_i/∂z_k = −p_i p_k for i ≠ k was dropped; "
-            "the whole chain rule gives p − y",
+            "the whole chain rule gives h − y",
             made(lambda p, y, m: y * (p - 1)),
         ),
     ]
@@ -390,7 +390,7 @@ def _gradient_mistakes() -> list[Mistake]:
         Mistake(_GLOBAL, lambda z, labels: _global(_wide(z)) - one_hot(z, labels)),
         Mistake(
             "−y/p divides by a probability that underflowed to 0; the chain rule through "
-            "the Jacobian simplifies to p − y, which divides by nothing",
+            "the Jacobian simplifies to h − y, which divides by nothing",
             minus_y_over_p,
         ),
         Mistake(
