@@ -7,6 +7,11 @@ with Unicode sub- and superscripts (h₁, xⱼ), and each view reserves room for
 its title, its value labels and its axis labels, so that nothing overlaps or
 is clipped up to K = 6.  Every number shown is also in the markup
 (``<text class=... data-index=...>``), which is what the browser tests read.
+
+For a screen reader, each view is an ``<svg role="img">`` whose ``aria-label``
+summarises it, followed by a visually hidden table (:func:`value_table`, in a
+``<div class="sr-only">``) with every number it shows, as shown; the table is
+part of the same HTML string, so it is replaced with the view on every update.
 Colours match :mod:`derivation.plots`: the colour-blind-safe Okabe-Ito palette
 for classes and the diverging ``RdBu_r`` map, centred on zero, for signed
 matrices.
@@ -32,6 +37,7 @@ __all__ = [
     "significant",
     "stacked_parts",
     "subscript",
+    "value_table",
 ]
 
 _DIVERGING = colormaps["RdBu_r"]
@@ -41,13 +47,61 @@ _FONT = f'font-family="sans-serif" font-size="{FONT_PX}"'
 _TITLE = 'font-family="sans-serif" font-size="15" font-weight="bold"'
 #: the largest |entry| that diag(p) - pp^T can have: p(1 - p) <= 1/4 and p_k p_l <= 1/4
 JACOBIAN_LIMIT = 0.25
+#: the usual "visually hidden" rules, inline so that they hold wherever the HTML is shown
+#: (a widget, a static picture, an exported page): out of sight, still read by screen readers
+SR_ONLY = ("position: absolute; top: 0; left: 0; width: 1px; height: 1px; padding: 0; margin: -1px; "
+           "overflow: hidden; clip: rect(0, 0, 0, 0); clip-path: inset(50%); "
+           "white-space: nowrap; border: 0")  # fmt: skip
 
 
-def _svg(width: float, height: float, title: str) -> list[str]:
+def _svg(width: float, height: float, title: str, label: str | None = None) -> list[str]:
+    """The opening of a view: ``label`` (default: the title) is its accessible name."""
     return [f'<svg width="{width:.0f}" height="{height:.0f}" role="img" '
-            f'aria-label="{escape(title)}" style="overflow: visible">',
+            f'aria-label="{escape(label or title)}" style="overflow: visible">',
             f'<text class="view-title" x="{width / 2:.1f}" y="18" text-anchor="middle" '
             f'{_TITLE}>{escape(title)}</text>']  # fmt: skip
+
+
+def value_table(caption: str, rows: list[str], columns: list[str], cells: list[list[str]]) -> str:
+    """A visually hidden table of a view's numbers: its text alternative for screen readers.
+
+    Parameters
+    ----------
+    caption : str
+        What the table shows (the view's title).
+    rows : list of str, length R
+        Row headers (``<th scope="row">``).
+    columns : list of str, length C
+        Column headers (``<th scope="col">``), after an empty corner cell.
+    cells : list of list of str, shape (R, C)
+        The numbers, formatted as the view shows them.
+
+    Returns
+    -------
+    str
+        A ``<table>`` in a ``<div class="sr-only view-table">`` with the :data:`SR_ONLY`
+        style (a table is never narrower than its text, a div can be 1 px).
+
+    Raises
+    ------
+    ValueError
+        If ``cells`` is not R rows of C entries.
+
+    Examples
+    --------
+    >>> value_table("h", ["h₁"], ["value"], [["0.5000"]]).count("<td>0.5000</td>")
+    1
+    """
+    if len(cells) != len(rows) or any(len(row) != len(columns) for row in cells):
+        shape = [len(row) for row in cells]
+        raise ValueError(f"cells must be {len(rows)} rows of {len(columns)} entries, got {shape}")
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
+    body = "".join(
+        f'<tr><th scope="row">{escape(r)}</th>{"".join(f"<td>{escape(v)}</td>" for v in row)}</tr>'
+        for r, row in zip(rows, cells, strict=True)
+    )
+    return (f'<div class="sr-only view-table" style="{SR_ONLY}"><table><caption>'
+            f"{escape(caption)}</caption><tr><td></td>{head}</tr>{body}</table></div>")  # fmt: skip
 
 
 def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
@@ -76,16 +130,20 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     Returns
     -------
     str
-        An ``<svg>`` element.
+        An ``<svg>`` element whose ``aria-label`` lists the values, followed by
+        their hidden :func:`value_table`.
     """
     v = np.asarray(values, dtype=float)
     K = v.size
+    names = [f"{symbol}{subscript(k + 1)}" for k in range(K)]
+    shown = [fmt(value) for value in v]
     width = width or max(200, 20 + (60 if K <= 3 else 66) * K)
     top, bottom = 44, height - (60 if signed else 26)
     zero = (top + bottom) / 2 if signed else bottom
     scale = (zero - top) / max(limit, 1e-300)
     slot = (width - 20) / K
-    parts = _svg(width, height, title)
+    summary = ", ".join(f"{n} = {t}" for n, t in zip(names, shown, strict=True))
+    parts = _svg(width, height, title, f"{title}: {summary}")
     parts.append(f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>')
     for k, value in enumerate(v):
         x = 10 + k * slot + slot * 0.15
@@ -100,14 +158,15 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
         else:
             ty = zero - 5
         parts.append(f'<text class="{css_class} value-label" data-index="{k}" x="{x + w / 2:.1f}" '
-                     f'y="{ty:.1f}" text-anchor="middle" {_FONT}>{fmt(value)}</text>')  # fmt: skip
+                     f'y="{ty:.1f}" text-anchor="middle" {_FONT}>{shown[k]}</text>')  # fmt: skip
         label_y = height - (24 if signed else 6)
         parts.append(f'<text class="axis-label" x="{x + w / 2:.1f}" y="{label_y}" '
-                     f'text-anchor="middle" {_FONT}>{escape(symbol)}{subscript(k + 1)}</text>')  # fmt: skip
+                     f'text-anchor="middle" {_FONT}>{escape(names[k])}</text>')  # fmt: skip
     if signed:
         parts.append(f'<text class="axis-label bar-scale" x="{width / 2:.1f}" y="{height - 4}" '
                      f'text-anchor="middle" {_FONT}>bars to ±{limit:g}</text>')  # fmt: skip
     parts.append("</svg>")
+    parts.append(value_table(title, names, ["value"], [[t] for t in shown]))
     return "".join(parts)
 
 
@@ -137,7 +196,9 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
     Returns
     -------
     str
-        An ``<svg>`` element; the colour scale used is written in its title.
+        An ``<svg>`` element (the colour scale used is written in its title;
+        its ``aria-label`` names the matrix, its diagonal and the scale),
+        followed by the hidden :func:`value_table` of every entry.
     """
     m = np.asarray(matrix, dtype=float)
     K = m.shape[0]
@@ -150,7 +211,11 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
     top = 48 if two_lines else 30
     width, height = max(size + 44, 200), size + top + 6
     left = (width - size) / 2 + 10
-    parts = _svg(width, height, title if two_lines else f"{title}   colours {scale}")
+    shown = [[fmt(value, digits, tiny="≈0") for value in row] for row in m]
+    diagonal = ", ".join(shown[k][k] for k in range(K))
+    label = (f"{title}: a {K} × {K} matrix, diagonal {diagonal}, colours {scale}; "
+             "every entry is in the table that follows")  # fmt: skip
+    parts = _svg(width, height, title if two_lines else f"{title}   colours {scale}", label)
     if two_lines:
         parts.append(f'<text class="axis-label heatmap-scale" x="{width / 2:.1f}" y="38" '
                      f'text-anchor="middle" {_FONT}>colours {scale}</text>')  # fmt: skip
@@ -171,8 +236,10 @@ def heatmap(matrix: ArrayLike, *, title: str, css_class: str = "jacobian-value",
             parts.append(f'<text class="{css_class} value-label" data-row="{r}" data-col="{c}" '
                          f'x="{x + cell / 2:.1f}" y="{y + cell / 2 + 5}" text-anchor="middle" '
                          f'font-family="sans-serif" font-size="{FONT_PX}" '
-                         f'fill="{"white" if dark else "black"}">{fmt(value, digits, tiny="≈0")}</text>')  # fmt: skip
+                         f'fill="{"white" if dark else "black"}">{shown[r][c]}</text>')  # fmt: skip
     parts.append("</svg>")
+    numbers = [str(k + 1) for k in range(K)]
+    parts.append(value_table(f"{title}, row k, column l", numbers, numbers, shown))
     return "".join(parts)
 
 
@@ -194,7 +261,9 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
     Returns
     -------
     str
-        An ``<svg>`` element; the totals carry ``class="part-total"``.
+        An ``<svg>`` element (the totals carry ``class="part-total"``; its
+        ``aria-label`` gives the sums), followed by the hidden
+        :func:`value_table` of every Part and sum.
     """
     p = np.asarray(parts, dtype=float)
     t = np.asarray(totals, dtype=float)
@@ -206,7 +275,8 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
     )
     scale = (zero - top) / extent
     slot = (width - 20) / D
-    out = _svg(width, height, title)
+    sums = ", ".join(f"{name} = {fmt(total)}" for name, total in zip(labels, t, strict=True))
+    out = _svg(width, height, title, f"{title}: the sums {sums}")
     out.append(f'<line x1="10" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#444"/>')
     for d in range(D):
         x, w = 10 + d * slot + slot * 0.12, slot * 0.36
@@ -234,6 +304,9 @@ def stacked_parts(parts: ArrayLike, totals: ArrayLike, *, labels: list[str], tit
                       for ell in range(L))  # fmt: skip
     out.append(f'<text class="axis-label" x="10" y="{height - 8}" {_FONT}>{legend}  ▬ sum</text>')
     out.append("</svg>")
+    rows = [part_name(ell) for ell in range(L)] + ["sum"]
+    cells = [[fmt(value) for value in row] for row in p] + [[fmt(total) for total in t]]
+    out.append(value_table(title, rows, list(labels), cells))
     return "".join(out)
 
 
@@ -265,7 +338,8 @@ def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[
     Returns
     -------
     str
-        An ``<svg>`` element.
+        An ``<svg>`` element; its ``aria-label`` names the curves, the axes'
+        ranges and the marked point (the curves themselves have no table).
     """
     x = np.asarray(x, dtype=float)
     ys = np.atleast_2d(np.asarray(ys, dtype=float))
@@ -279,7 +353,13 @@ def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[
         v = np.log10(np.maximum(v, 1e-300)) if log else np.asarray(v)
         return bottom - (np.clip(v, lo, hi) - lo) / (hi - lo) * (bottom - top)
 
-    out = _svg(width, height, title)
+    label = (
+        f"{title}: {', '.join(names)} against {xlabel} from {fmt(x[0], 1)} to "
+        f"{fmt(x[-1], 1)}, y from {y_range[0]:g} to {y_range[1]:g}{' (log scale)' if log else ''}"
+    )
+    if marker is not None:
+        label += f"; the marked point: {xlabel} = {marker[0]:g}, {significant(marker[1], 4)}"
+    out = _svg(width, height, title, label)
     out.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
                f'fill="none" stroke="#888"/>')  # fmt: skip
     ticks = [10.0**e for e in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)] if log \

@@ -40,15 +40,50 @@ RANGES = {"±10": (10.0, 0.1), "±1000": (1000.0, 1.0)}
 #: labels of the Jacobian colour-scale switch
 SCALES = (f"±{views.JACOBIAN_LIMIT}", "auto")
 
-#: projector styling, scoped to the explorers' root class: 16 px text in every control
-_CSS = """<style>
-.projector { --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 30px;
-             font-size: 16px; font-family: sans-serif; }
+#: The one piece of front-end code: ipywidgets 8.1 gives a slider's handle (role="slider") no
+#: accessible name, and an aria-valuetext that is not the value shown (T's is its log10; others
+#: show float noise such as "0.29999").  Python cannot set ARIA attributes on a widget's DOM and
+#: an HTML widget's <script> does not run, but its value is set with innerHTML, whose inline
+#: event handlers do: the style sheet's "load" (fired once it is in the page) starts this
+#: observer on the explorer's root.  It copies each slider's name (its label's tooltip, else its
+#: text) into aria-label and the readout's text into aria-valuetext, now and after every change.
+#: It works wherever the widget is drawn (JupyterLab, Voilà, an exported page), needs no extension
+#: and adds no dependency; tests/test_accessibility.py checks it in Chromium with axe-core.
+_ARIA_BRIDGE = """(function (sheet) {
+  var root = sheet.closest('.projector');
+  if (!root || root.hasAttribute('data-aria-bridge')) return;
+  root.setAttribute('data-aria-bridge', '1');
+  function sync() {
+    root.querySelectorAll('.widget-slider').forEach(function (slider) {
+      var handle = slider.querySelector('[role=slider]');
+      var label = slider.querySelector('.widget-label');
+      var readout = slider.querySelector('.widget-readout');
+      if (!handle) return;
+      var tip = label ? label.getAttribute('title') : null;
+      var name = tip && tip !== 'null' ? tip : (label ? label.textContent.trim() : '');
+      var text = readout ? readout.textContent.trim() : '';
+      var want = {'aria-label': name, 'aria-valuetext': text};
+      Object.keys(want).forEach(function (key) {
+        var value = want[key];
+        if (value && handle.getAttribute(key) !== value) handle.setAttribute(key, value);
+      });
+    });
+  }
+  new MutationObserver(sync).observe(root, {subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ['aria-valuetext', 'title']});
+  sync();
+})(this)"""
+
+#: projector styling, scoped to the explorers' root class: 16 px text in every control; its
+#: load event starts the ARIA bridge above
+_CSS = f"""<style onload="{escape(_ARIA_BRIDGE)}">
+.projector {{ --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 30px;
+             font-size: 16px; font-family: sans-serif; }}
 .projector .widget-label, .projector .widget-readout, .projector select,
-.projector button, .projector input { font-size: 16px; }
-.projector .widget-readout { min-width: 56px; overflow: visible; }
-.projector .explorer-readout td, .projector .explorer-readout th { padding: 1px 8px; }
-.projector .explorer-message { color: #A0522D; min-height: 22px; }
+.projector button, .projector input {{ font-size: 16px; }}
+.projector .widget-readout {{ min-width: 56px; overflow: visible; }}
+.projector .explorer-readout td, .projector .explorer-readout th {{ padding: 1px 8px; }}
+.projector .explorer-message {{ color: #A0522D; min-height: 22px; }}
 </style>"""
 
 _SLIDER_WIDTH = "420px"  # label + track (>= 300 px) + readout
@@ -92,7 +127,7 @@ def _root(children: list) -> list:
 def _reset_button(callback) -> W.Button:
     """A "Reset" button that takes an explorer back to its start."""
     button = W.Button(description="Reset", tooltip="back to the state this explorer started in",
-                      layout=W.Layout(width="96px"))  # fmt: skip
+                      layout=W.Layout(width="74px"))  # fmt: skip
     button.on_click(callback)
     return button
 
@@ -145,11 +180,14 @@ class LogitsExplorer(_Snapshot, W.VBox):
                                      layout=W.Layout(width="128px"))  # fmt: skip
         self.temperature = W.FloatLogSlider(
             value=temperature, base=10, min=-1, max=1, step=0.01, description="T",
-            style=_slider_style(), layout=W.Layout(width=_SLIDER_WIDTH), readout_format=".2f",
+            tooltip="T, the temperature", style=_slider_style(),
+            layout=W.Layout(width=_SLIDER_WIDTH), readout_format=".2f",
         )  # fmt: skip
         self.range_switch = W.ToggleButtons(
-            options=list(RANGES), style={"button_width": "80px"}, layout=W.Layout(width="170px")
-        )
+            options=list(RANGES), style={"button_width": "80px"}, layout=W.Layout(width="170px"),
+            tooltips=[f"logits in ±{limit:g}, arrow keys move {step:g}"
+                      for limit, step in RANGES.values()],
+        )  # fmt: skip
         self.jacobian_scale = W.ToggleButtons(
             options=list(SCALES),
             style={"button_width": "76px"},
@@ -159,7 +197,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
                 "rescaled to this matrix's largest |entry|",
             ],
         )
-        self.message = W.HTML(layout=W.Layout(width="220px"))
+        self.message = W.HTML(layout=W.Layout(width="142px"))
         self.logit_box = W.VBox()
         self.probabilities, self.jacobian, self.gradient = W.HTML(), W.HTML(), W.HTML()
         self.readout = W.HTML()
@@ -170,10 +208,12 @@ class LogitsExplorer(_Snapshot, W.VBox):
         self._start = (classes, start, true_class, temperature)
         self.reset_button = _reset_button(self.reset)
         sliders = W.VBox([self.logit_box, self.temperature])
+        # Reset shares its row with the message: four rows, as many as the sliders' column, so
+        # the explorer is no taller for it (it must fit one screen at 150 % zoom)
         options = W.VBox([W.HBox([self.classes, self.true_class]),
                           W.HBox([W.Label("logits", layout=label), self.range_switch]),
                           W.HBox([W.Label("colours", layout=label), self.jacobian_scale]),
-                          self.reset_button, self.message],
+                          W.HBox([self.reset_button, self.message])],
                          layout=W.Layout(width="224px"))  # fmt: skip
         wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="4px 8px")
         figures = W.HBox([self.probabilities, self.jacobian, self.gradient], layout=wrap)
@@ -200,6 +240,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
             W.FloatSlider(
                 value=float(v), min=-limit, max=limit, step=step,
                 description=f"z{subscript(k + 1)}", style=_slider_style(),
+                tooltip=f"z{subscript(k + 1)}, the logit of class {k + 1}",
                 layout=W.Layout(width=_SLIDER_WIDTH),
                 readout_format=".2f" if step < 1 else ".0f", continuous_update=True,
             )
@@ -274,8 +315,8 @@ class LogitsExplorer(_Snapshot, W.VBox):
             s["h"], title="h = softmax(z / T)", css_class="p-value", symbol="h"
         )
         self.jacobian.value = views.heatmap(
-            s["jacobian"], title="∂hₖ/∂zₗ = (diag h − hhᵀ)/T", limit=s["jacobian_limit"],
-            cell=52, digits=3,
+            # dh/dz itself, the 1/T of the chain rule included: the title says exactly that
+            s["jacobian"], title="∂hₖ/∂zₗ", limit=s["jacobian_limit"], cell=52, digits=3,
         )  # fmt: skip
         self.gradient.value = views.bars(
             s["gradient"], title="∂J/∂z = (h − y) / T", css_class="grad-value",
@@ -327,13 +368,15 @@ class ArticleExplorer(_Snapshot, W.VBox):
             (k, j): W.FloatSlider(
                 value=float(theta[k, j]), min=-3, max=3, step=0.05,
                 description=f"Θ{subscript(f'{k + 1}{j}')}", readout_format=".2f",
+                tooltip=f"Θ{subscript(f'{k + 1}{j}')}, class {k + 1}'s weight of x{subscript(j)}",
                 style=_slider_style(44), layout=W.Layout(width="440px"),
             )
             for k in range(3)
             for j in range(2)
         }  # fmt: skip
         self.x1 = W.FloatSlider(value=x1, min=-4, max=4, step=0.05, description="x₁",
-                                readout_format=".2f", style=_slider_style(44),
+                                tooltip="x₁, the sample's feature", readout_format=".2f",
+                                style=_slider_style(44),
                                 layout=W.Layout(width="440px"))  # fmt: skip
         self.label = W.Dropdown(options=[("class 1", 0), ("class 2", 1), ("class 3", 2)],
                                 value=label, description="label y", style=_slider_style(60),
@@ -391,8 +434,8 @@ class ArticleExplorer(_Snapshot, W.VBox):
             for ell, name in enumerate(("I", "II", "III"))
         )
         self.readout.value = (
-            '<table class="explorer-readout"><tr><th></th>'
-            f"<th>{names[0]}</th><th>{names[1]}</th></tr>{rows}"
+            '<table class="explorer-readout"><tr><td></td>'
+            f'<th scope="col">{names[0]}</th><th scope="col">{names[1]}</th></tr>{rows}'
             f'<tr><td><b>sum</b></td><td class="total">{fmt(s["totals"][0])}</td>'
             f'<td class="total">{fmt(s["totals"][1])}</td></tr>'
             f"<tr><td>(h₁ − y₁)·xⱼ</td><td>{fmt(s['expected'][0])}</td>"
@@ -442,10 +485,12 @@ class TrainingExplorer(_Snapshot, W.VBox):
         self.steps = steps
         self.iteration = W.IntSlider(
             value=0, min=0, max=steps, description="step", style=_slider_style(116),
+            tooltip="step, the iteration of gradient descent shown",
             layout=W.Layout(width="500px"),
         )  # fmt: skip
         self.learning_rate = W.FloatLogSlider(
             value=learning_rate, base=10, min=-4, max=-1, step=0.1, description="learning rate η",
+            tooltip="learning rate η",
             readout_format=".4f", continuous_update=False, style=_slider_style(116),
             layout=W.Layout(width="500px"),
         )  # fmt: skip

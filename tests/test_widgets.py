@@ -556,3 +556,119 @@ def test_the_reset_buttons_take_the_explorers_back_to_their_start():
     art.x1.value, art.label.value = -2.0, 2
     art.reset_button.click()
     assert art.x1.value == 0.5 and art.label.value == 1
+
+
+# --- what a screen reader gets: names, hidden tables of the numbers, the ARIA bridge ----------
+
+
+def _hidden_tables(html: str) -> list[tuple[str, list[list[str]]]]:
+    """Each visually hidden table in ``html``: its caption and its rows of cells (headers too)."""
+    found = []
+    for table in re.findall(r'<div class="sr-only view-table" style="([^"]*)">(.*?)</div>', html):
+        style, body = table
+        assert "clip: rect(0, 0, 0, 0)" in style and "width: 1px" in style  # out of sight
+        caption = re.search(r"<caption>(.*?)</caption>", body).group(1)
+        rows = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+                for row in re.findall(r"<tr>(.*?)</tr>", body)]  # fmt: skip
+        found.append((caption, rows))
+    return found
+
+
+def _matches(text: str, value: float, digits: int = 4) -> bool:
+    """Whether ``text`` is ``value`` as the views print it, and reads back as that number."""
+    shown = views.fmt(value, digits, tiny="≈0" if digits == 3 else None)
+    return text == shown and _as_number(text) == pytest.approx(value, abs=0.51 * 10**-digits)
+
+
+SIX_LOGITS = [3.0, -2.5, 0.4, 1.0, 0.0, -7.0]
+
+
+@pytest.mark.parametrize(("logits", "T", "K"), [([2.0, 1.0, 0.1], 1.0, 3), (SIX_LOGITS, 0.3, 6)])
+def test_each_logits_view_has_a_hidden_table_of_the_states_numbers(logits, T, K):
+    ex = logits_explorer(classes=K, logits=logits)
+    ex.temperature.value = T
+    s = ex.state
+    for view, key, symbol in ((ex.probabilities, "h", "h"), (ex.gradient, "gradient", "g")):
+        [(caption, rows)] = _hidden_tables(view.value)
+        assert caption in view.value.split("</text>")[0]  # the view's title
+        assert rows[0] == ["", "value"] and len(rows) == K + 1
+        for k, (name, text) in enumerate(rows[1:]):
+            assert name == f"{symbol}{views.subscript(k + 1)}" and _matches(text, s[key][k])
+    [(caption, rows)] = _hidden_tables(ex.jacobian.value)
+    assert caption.startswith("∂hₖ/∂zₗ") and rows[0] == ["", *map(str, range(1, K + 1))]
+    for k, row in enumerate(rows[1:]):
+        assert row[0] == str(k + 1) and len(row) == K + 1
+        assert all(_matches(t, v, 3) for t, v in zip(row[1:], s["jacobian"][k], strict=True))
+    # the tables follow the view: move a logit and they hold the new state's numbers
+    ex.logit_sliders[0].value = -4.0
+    [(_, rows)] = _hidden_tables(ex.probabilities.value)
+    assert all(_matches(t, v) for (_, t), v in zip(rows[1:], ex.state["h"], strict=True))
+
+
+def test_each_article_view_has_a_hidden_table_of_the_states_numbers():
+    ex = article_explorer(x1=-1.5, label=0)
+    ex.theta_sliders[0, 1].value = 2.25
+    s = ex.state
+    [(_, rows)] = _hidden_tables(ex.hypotheses.value)
+    assert all(_matches(t, v) for (_, t), v in zip(rows[1:], s["h"], strict=True))
+    [(_, rows)] = _hidden_tables(ex.jacobian.value)
+    shown = np.ravel([row[1:] for row in rows[1:]])
+    assert all(_matches(t, v) for t, v in zip(shown, np.ravel(s["jacobian"]), strict=True))
+    [(_, rows)] = _hidden_tables(ex.parts.value)
+    assert rows[0] == ["", "∂J/∂Θ₁₀", "∂J/∂Θ₁₁"]
+    assert [row[0] for row in rows[1:]] == ["Part I", "Part II", "Part III", "sum"]
+    numbers = np.vstack([s["parts"], s["totals"]])
+    assert all(_matches(t, v) for t, v in zip(np.ravel([r[1:] for r in rows[1:]]),
+                                              np.ravel(numbers), strict=True))  # fmt: skip
+    assert "<th></th>" not in ex.readout.value  # the visible table has no empty header
+
+
+def test_each_view_is_named_by_its_title_and_a_summary_with_its_numbers():
+    ex = logits_explorer(logits=[2.0, 1.0, 0.1])
+    for view in (ex.probabilities, ex.jacobian, ex.gradient):
+        label = re.search(r'<svg [^>]*role="img" aria-label="([^"]*)"', view.value).group(1)
+        title = re.search(r'class="view-title"[^>]*>([^<]*)<', view.value).group(1)
+        assert label.startswith(title.split("   ")[0]) and len(label) > len(title)
+    label = re.search(r'aria-label="([^"]*)"', ex.probabilities.value).group(1)
+    assert all(f"h{views.subscript(k + 1)} = {views.fmt(p)}" in label
+               for k, p in enumerate(ex.state["h"]))  # fmt: skip
+    diagonal = ", ".join(views.fmt(v, 3, tiny="≈0") for v in np.diag(ex.state["jacobian"]))
+    assert f"a 3 × 3 matrix, diagonal {diagonal}" in ex.jacobian.value
+
+
+def test_every_slider_has_a_tooltip_naming_it_that_starts_with_its_label():
+    """The ARIA bridge copies the tooltip into the handle's aria-label: it must name the slider."""
+    X = np.array([[1.0, -1.0], [1.0, 0.0], [1.0, 1.0]])
+    sliders = [
+        *logits_explorer(classes=6).logit_sliders, logits_explorer().temperature,
+        *article_explorer().theta_sliders.values(), article_explorer().x1,
+        training_explorer(X, np.array([0, 1, 2]), steps=3).iteration,
+    ]  # fmt: skip
+    for slider in sliders:
+        assert slider.tooltip and slider.tooltip.startswith(slider.description), slider
+    names = [s.tooltip for s in sliders]
+    assert len(set(names)) == len(names)
+    assert logits_explorer().temperature.tooltip == "T, the temperature"
+
+
+def test_every_explorer_starts_the_aria_bridge_from_its_style_sheet():
+    from html import unescape
+
+    from derivation import widgets
+
+    X = np.array([[1.0, -1.0], [1.0, 0.0], [1.0, 1.0]])
+    for ex in (logits_explorer(), article_explorer(),
+               training_explorer(X, np.array([0, 1, 2]), steps=3)):  # fmt: skip
+        sheet = ex.children[0].value
+        handler = re.match(r'<style onload="([^"]*)">', sheet)
+        assert handler and unescape(handler.group(1)) == widgets._ARIA_BRIDGE
+        assert "projector" in ex._dom_classes
+    for attribute in ("aria-label", "aria-valuetext", "widget-readout", "MutationObserver"):
+        assert attribute in widgets._ARIA_BRIDGE
+
+
+def test_a_hidden_table_with_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="cells must be 2 rows of 1 entries, got"):
+        views.value_table("h", ["h₁", "h₂"], ["value"], [["0.5"]])
+    with pytest.raises(ValueError, match=r"got \[2\]"):
+        views.value_table("h", ["h₁"], ["value"], [["0.5", "0.5"]])
