@@ -31,6 +31,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -67,11 +68,12 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped
 EPILOG = """exit codes:
   0    the site was built
   1    a notebook did not convert (nbconvert failed; its last line is shown)
-  2    bad arguments (e.g. --output '')
+  2    bad arguments (e.g. --output '' or ' ', a name too long for the file system)
   3    --output (or --cache) is a regular file, not a folder
-  4    the folder that would hold it does not exist (or is not a folder)
-  5    it cannot be written (permissions, a read-only file system, disk full;
-       standard output included)
+  4    the folder that would hold it does not exist (or is not a folder, or a
+       symbolic link on its way loops)
+  5    it cannot be written or reached (permissions, a folder that cannot be
+       searched, a read-only file system, disk full, I/O error; standard output)
   6    it holds things this script did not write: a folder that is not empty
        and has no .softmax-site list (such as / or the repository), or, in a
        folder it built, something in the way that is not on that list
@@ -85,7 +87,7 @@ CODES = {
     outputs.NOT_A_FOLDER: EXIT_NOT_A_FOLDER, outputs.NO_FOLDER: EXIT_NO_FOLDER,
     outputs.NOT_WRITABLE: EXIT_NOT_WRITABLE, outputs.NOT_OURS: EXIT_NOT_OURS,
     outputs.IS_DIRECTORY: EXIT_NOT_OURS, outputs.SPECIAL: EXIT_SPECIAL,
-    outputs.SYMLINK: EXIT_SYMLINK, outputs.BROKEN_PIPE: EXIT_BROKEN_PIPE,
+    outputs.SYMLINK: EXIT_SYMLINK, outputs.BROKEN_PIPE: EXIT_BROKEN_PIPE, outputs.BAD_NAME: 2,
 }  # fmt: skip
 
 
@@ -97,11 +99,7 @@ class BuildFailed(Exception):
         self.code = code
 
 
-def _lstat(path: str) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+_lstat = outputs.lstat_or_none  # None if missing; a link loop, a long name, ... are refusals
 
 
 def _link(path: str, what: str) -> outputs.OutputRefused:
@@ -208,9 +206,9 @@ def check_cache(cache: str) -> None:
         check_folder(cache, "--cache", _cache_is_ours)
         return
     ancestor = os.path.dirname(cache)
-    while _lstat(ancestor) is None:
+    while (info := _lstat(ancestor)) is None:
         ancestor = os.path.dirname(ancestor)
-    info = os.stat(ancestor) if os.path.exists(ancestor) else os.lstat(ancestor)
+    info = os.stat(ancestor) if os.path.exists(ancestor) else info
     if not stat.S_ISDIR(info.st_mode):
         raise outputs.OutputRefused(
             outputs.NO_FOLDER,
@@ -400,10 +398,28 @@ def vendor_plan(modules: Path) -> list[tuple[str, Path | bytes]]:
 LIVE_KERNEL_NOTE = (
     '<div class="live-kernel-note" role="note" style="{style}">The explorers and answer boxes '
     "on this page are pictures of their saved state: their sliders and buttons need a live "
-    "kernel. Open the notebook in JupyterLab, or serve it with Voilà (see the README).</div>"
+    "kernel, so they are switched off here. Open the notebook in JupyterLab, or serve it with "
+    "Voilà (see the README).</div>"
 )
 _NOTE_STYLE = ("font-family: sans-serif; font-size: 16px; background: #fff4e0; "
                "border: 1px solid #E69F00; padding: 8px 12px; margin: 8px 0")  # fmt: skip
+#: on a slide the note is part of the first slide's flow, above its title: it covers nothing
+_SLIDE_NOTE_STYLE = _NOTE_STYLE.replace("font-size: 16px", "font-size: 20px; line-height: 1.3")
+#: the slides' own rules (1280 x 720, scaled to the screen by reveal.js): text that reads from
+#: the back row (as notebooks/rise.css); a slide taller than the screen scrolls, never cut off
+SLIDE_CSS = """<style>
+  .reveal .slides { text-align: left; }
+  .reveal .slides section { max-height: 720px; overflow-y: auto; box-sizing: border-box; }
+  .reveal .jp-RenderedMarkdown, .reveal .jp-RenderedMarkdown p, .reveal .jp-RenderedMarkdown li {
+    font-size: 26px; line-height: 1.4; }
+  .reveal .jp-RenderedMarkdown h1 { font-size: 44px; }
+  .reveal .jp-RenderedMarkdown h2 { font-size: 36px; }
+  .reveal .jp-InputArea pre, .reveal .jp-OutputArea pre { font-size: 20px; }
+  .reveal .MJXc-display { margin: 0.4em 0 !important; }
+  .reveal .verdict { font-size: 26px !important; margin: 0 !important; }
+  .reveal .jp-OutputArea .jp-RenderedMarkdown, .reveal .jp-OutputArea .jp-RenderedMarkdown p,
+  .reveal .jp-RenderedLatex { font-size: 20px; }
+</style>"""
 
 
 def has_widgets(notebook: Path) -> bool:
@@ -413,12 +429,32 @@ def has_widgets(notebook: Path) -> bool:
                for cell in nb["cells"] for out in cell.get("outputs", []))  # fmt: skip
 
 
+def freeze_widgets(nb: dict) -> dict:
+    """The notebook with every saved widget that has a ``disabled`` switch switched off.
+
+    On a static page nothing recomputes: a slider that could still be dragged
+    would move while its view stays.  Disabled, it shows its saved value and
+    takes no pointer or key (the renderer marks it so for assistive technology).
+    """
+    frozen = json.loads(json.dumps(nb))
+    saved = frozen.get("metadata", {}).get("widgets", {})
+    for bundle in saved.values():
+        for model in bundle.get("state", {}).values():
+            state = model.get("state", {})
+            if "disabled" in state:
+                state["disabled"] = True
+    return frozen
+
+
 def add_live_kernel_note(html: str, slides: bool) -> str:
-    """Put the note first in the page's main content (fixed at the top for slides)."""
+    """Put the note first in ``<main>``; on slides, first in the first slide's flow (so that
+    it never covers a title)."""
     if slides:
-        style = _NOTE_STYLE + "; position: fixed; top: 0; left: 0; right: 0; z-index: 40"
-        return re.sub(r"(<body[^>]*>)", lambda m: m[1] + LIVE_KERNEL_NOTE.format(style=style),
-                      html, count=1)  # fmt: skip
+        note = LIVE_KERNEL_NOTE.format(style=_SLIDE_NOTE_STYLE)
+        first = re.compile(r'(<div class="slides">\s*(?:<section[^>]*>\s*)+)')
+        if first.search(html) is None:
+            raise BuildFailed(EXIT_CONVERT, "nbconvert's slides have no <section> for the note")
+        return first.sub(lambda m: m[1] + note, html, count=1)
     note = LIVE_KERNEL_NOTE.format(style=_NOTE_STYLE)
     if "<main>" in html:
         return html.replace("<main>", "<main>" + note, 1)
@@ -426,7 +462,8 @@ def add_live_kernel_note(html: str, slides: bool) -> str:
 
 
 def convert(notebook: Path, to: str) -> str:
-    """One notebook as an HTML page or a reveal.js deck that loads only ``vendor/`` files."""
+    """One notebook as an HTML page or a reveal.js deck that loads only ``vendor/`` files;
+    its saved widgets switched off (:func:`freeze_widgets`), slides 1280 x 720 (``SLIDE_CSS``)."""
     local = {
         "mathjax_url": "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
         "require_js_url": "vendor/require.js",
@@ -438,9 +475,19 @@ def convert(notebook: Path, to: str) -> str:
     if to == "slides":
         options.append("--SlidesExporter.reveal_url_prefix=vendor/reveal.js")
         options.append("--SlidesExporter.reveal_theme=white")  # its fonts are local
-    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", to, *options,
-                          "--stdout", str(notebook)], capture_output=True, encoding="utf-8",
-                         env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=False)  # fmt: skip
+        options += ["--SlidesExporter.reveal_width=1280", "--SlidesExporter.reveal_height=720",
+                    "--SlidesExporter.reveal_transition=none"]  # fmt: skip
+    widgets = has_widgets(notebook)
+    with tempfile.TemporaryDirectory(prefix="build-site-") as folder:
+        source = notebook
+        if widgets:  # the same name, so that the page's title is the notebook's
+            source = Path(folder) / notebook.name
+            nb = json.loads(notebook.read_text(encoding="utf-8"))
+            source.write_text(json.dumps(freeze_widgets(nb)), encoding="utf-8")
+        command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", to, *options, "--stdout"]
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        run = subprocess.run([*command, str(source)], capture_output=True, encoding="utf-8",
+                             env=env, check=False)  # fmt: skip
     if run.returncode != 0:
         raise BuildFailed(EXIT_CONVERT, f"nbconvert could not convert {notebook.name} to {to} "
                           f"(exit {run.returncode}): {_last_line(run.stderr)}")  # fmt: skip
@@ -451,7 +498,9 @@ def convert(notebook: Path, to: str) -> str:
                   "./vendor/mermaid-unused.mjs", html)  # fmt: skip
     # links between notebooks: XX.ipynb -> XX.html
     html = re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb', r'href="\1.html', html)
-    if has_widgets(notebook):
+    if to == "slides":
+        html = html.replace("</head>", SLIDE_CSS + "\n</head>", 1)
+    if widgets:
         html = add_live_kernel_note(html, slides=to == "slides")
     return html
 
@@ -521,12 +570,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="npm packages go here (default .cache/site-vendor)")  # fmt: skip
     args = parser.parse_args(argv)
     for name in ("output", "cache"):
-        if not getattr(args, name).strip():
-            parser.error(f"--{name} needs a folder name, got an empty one")
+        value = getattr(args, name)
+        if not value.strip():
+            parser.error(f"--{name} needs a folder name, got " + ("a name of only white space "
+                         f"({value!r}); to use it, give its folder too: {'./' + value!r}"
+                         if value else "an empty one"))  # fmt: skip
     try:
         pages = build(os.path.abspath(args.output), os.path.abspath(args.cache))
         index = os.path.join(args.output, "index.html")
-        outputs.write_stdout(f"build_site: {len(pages)} pages in {args.output}; open {index}\n")
+        outputs.write_stdout(f"build_site: {len(pages)} pages in {args.output!r}; open {index!r}\n")
     except BuildFailed as failed:
         _say(str(failed))
         return failed.code

@@ -31,7 +31,7 @@ oracles
     :func:`jacobian_route` (the student's route as two claims).
 """
 
-from .claims import ArticleForm, Step, claim
+from .claims import ArticleForm, Step, Verdict, claim
 from .model import LogitModel, Model, check_classes, equal, logit_model, model
 from .oracles import JacobianRoute, jacobian_route, lambdified_gradient
 from .printing import Equation, latex
@@ -46,6 +46,7 @@ __all__ = [
     "LogitModel",
     "Model",
     "Step",
+    "Verdict",
     "article_steps",
     "check_classes",
     "claim",

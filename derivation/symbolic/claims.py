@@ -7,6 +7,7 @@ is exactly what :meth:`Step.check` proves, one verdict per equals sign.
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from .printing import Equation, latex, plain_tag
 from .prover import Context, instantiate, matrix_entries, prove_equal
 
-__all__ = ["ArticleForm", "Step", "claim"]
+__all__ = ["ArticleForm", "Step", "Verdict", "claim"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -178,6 +179,25 @@ class Step:
         a, b = self.relation
         return prove_equal(a, b, where, self.context, False)
 
+    def verdict(self, *, one_hot: bool = True) -> Verdict:
+        """:meth:`check` as one readable line ("✔ (8) proven"), for a slide or a reader.
+
+        Parameters
+        ----------
+        one_hot : bool, default True
+            As in :meth:`check`; False says so in the line.
+
+        Returns
+        -------
+        Verdict
+            Its ``repr`` is the line; Jupyter shows it as large text.
+        """
+        without = None
+        if not one_hot and self.one_hot_from is not None:
+            without = f"{sp.sstr(self.context.labels)} = 1"
+        tag = " ".join(plain_tag(self.tag).split())
+        return Verdict(tag, self.check(one_hot=one_hot), without)
+
     def holds(self, *, one_hot: bool = True) -> bool:
         """Return True when SymPy proves every equality of the step."""
         return all(self.check(one_hot=one_hot))
@@ -259,6 +279,67 @@ class ArticleForm:
     def __repr__(self) -> str:
         s = self.step
         return f"article: {s.article}\nhere:    {s.equation()}\nwhy:     {s.article_note}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """SymPy's verdicts on one step, said in one line instead of a tuple of bools.
+
+    ``✔ (12) proven: all 2 equals signs`` or ``✘ (21) not proven: the equals
+    sign 3 of 3``; a claim with one equals sign is proven or not.  ``bool(verdict)``
+    is whether every equals sign was proven.
+
+    Attributes
+    ----------
+    tag : str
+        The step's tag as plain text: ``(8)``, or the words of an added step.
+    verdicts : tuple of bool
+        One per equals sign, as :meth:`Step.check` returns them.
+    without : str or None
+        The assumption the proof was not allowed (``y1 + y2 + y3 = 1``), if any.
+    """
+
+    tag: str
+    verdicts: tuple[bool, ...]
+    without: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.verdicts or not all(isinstance(v, bool) for v in self.verdicts):
+            raise ValueError(
+                f"a Verdict needs one bool per equals sign (at least one), got {self.verdicts!r}"
+            )
+
+    @property
+    def proven(self) -> bool:
+        """Whether every equals sign was proven."""
+        return all(self.verdicts)
+
+    def __bool__(self) -> bool:
+        return self.proven
+
+    def line(self) -> str:
+        """The verdict as one line of plain text."""
+        n = len(self.verdicts)
+        failed = [str(i + 1) for i, v in enumerate(self.verdicts) if not v]
+        if not failed:
+            text = f"✔ {self.tag} proven" + (f": all {n} equals signs" if n > 1 else "")
+        else:
+            signs = failed[0] if len(failed) == 1 else ", ".join(failed[:-1]) + " and " + failed[-1]
+            which = f"the equals sign{'s' if len(failed) > 1 else ''} {signs}"
+            text = f"✘ {self.tag} not proven" + (f": {which} of {n}" if n > 1 else "")
+        if self.without is not None:
+            text += f" (without {self.without})"
+        return text
+
+    def __repr__(self) -> str:
+        return self.line()
+
+    def _repr_html_(self) -> str:
+        colour = "#007a5a" if self.proven else "#b34700"  # Okabe-Ito green and vermillion, darkened
+        return (
+            f'<p class="verdict" role="status" style="font-size: 1.5em; font-weight: 600; '
+            f'color: {colour}; margin: 0.2em 0">{html.escape(self.line())}</p>'
+        )
 
 
 @functools.lru_cache(maxsize=8192)
