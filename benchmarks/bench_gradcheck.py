@@ -43,8 +43,8 @@ def main(cases: int = 300) -> int:
     seconds: dict[str, list[float]] = defaultdict(list)
     broken = []
     for i in range(cases):
-        family, noise = FAMILIES[i % 4], NOISES[(i // 4) % 4]
-        precision = PRECISIONS[(i // 16) % 3]
+        family, noise = FAMILIES[i % len(FAMILIES)], NOISES[(i // len(FAMILIES)) % 4]
+        precision = PRECISIONS[(i // (4 * len(FAMILIES))) % 3]
         amplitude = 0.0 if noise == "none" else float(10 ** rng.uniform(-16, -3))
         case = make_case(family, noise, amplitude, precision, int(rng.integers(2**30)))
         for method in methods_for(case):
@@ -52,7 +52,7 @@ def main(cases: int = 300) -> int:
             versions.update(wrong_versions(case, method, np.random.default_rng(i)))
             for name, grad in versions.items():
                 start = time.perf_counter()
-                result = gradcheck(case.f, grad, case.x, method=method)
+                result = gradcheck(case.f, grad, case.x, method=method, h=case.h)
                 seconds[method].append(time.perf_counter() - start)
                 kind = "right" if name == "right" else "wrong"
                 tally[(kind, method, noise != "none", result.verdict)] += 1

@@ -17,9 +17,10 @@ fastpath
 article, routes, checks
     The article's model in NumPy (hypotheses, cost, (H - Y)^T X); the student's
     Jacobian and vector-Jacobian routes and the L2 cost; shared input checks.
-differences, noise, gradcheck
+differences, noise, gradcheck, gradcheck_guards
     Numerical gradients (central, forward, complex step), the measured error
-    bound of each entry, and gradient checking with honest verdicts.
+    bound of each entry, and gradient checking with honest verdicts (and what
+    it refuses or checks first).
 stability, bugs, training, exercises
     Floating-point limits, real wrong gradients, gradient descent, and the
     exercises' checker.
@@ -34,9 +35,9 @@ import importlib
 
 __all__ = [
     "answer_boxes", "article", "bugs", "checks", "differences", "document", "exercises",
-    "explorer_answers", "explorer_state", "fastpath", "general", "gradcheck", "noise", "numeric",
-    "outputs", "plots", "routes", "stability", "symbolic", "timing", "training", "views",
-    "widgets",
+    "explorer_answers", "explorer_state", "fastpath", "general", "gradcheck",
+    "gradcheck_guards", "noise", "numeric", "outputs", "plots", "routes", "stability",
+    "symbolic", "timing", "training", "views", "widgets",
 ]  # fmt: skip
 __version__ = "0.1.0"
 

@@ -21,9 +21,10 @@ complex step takes ``h_i = h`` (see below):
   (at logits of 1e100 it would be 1e80, far beyond the period 2 pi of
   ``exp(i h)``).
 
-:func:`difference_table` also takes every quotient with a wider step and keeps
-the fourth differences of ``f`` (central), the raw material of the noise
-estimates in :mod:`derivation.noise`.
+:func:`difference_table` also takes every quotient with a wider step and a
+narrower one (``h / 3``) and keeps the fourth differences of ``f`` (central),
+the raw material of the noise and truncation estimates in
+:mod:`derivation.noise`.
 
 ``f`` is always called with a fresh copy of the point, so a function that works
 in place cannot spoil the result.  :mod:`derivation.gradcheck` compares these
@@ -32,6 +33,7 @@ numerical gradients with analytic ones.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -48,9 +50,13 @@ __all__ = [
     "difference_table",
     "numerical_grad",
     "step_of",
+    "value_of",
 ]
 
 Method = Literal["central", "forward", "complex"]
+
+#: the narrow step of :func:`difference_table` is the step divided by this
+NARROW = 3.0
 
 
 def as_real_input(x: ArrayLike) -> np.ndarray:
@@ -110,6 +116,11 @@ def step_of(method: Method, base: float, value: float) -> float:
 
 
 def _base_step(method: Method, dtype: np.dtype, h: float | None) -> float:
+    if h is not None and (isinstance(h, bool) or not isinstance(h, numbers.Real)):
+        raise TypeError(
+            f"step h must be a finite positive real number, got {type(h).__name__} {h!r}; "
+            "leave it out for the default step"
+        )
     base = default_step(method, dtype) if h is None else float(h)
     if not (np.isfinite(base) and base > 0):
         raise ValueError(f"step h must be a finite positive number, got {h}")
@@ -117,10 +128,26 @@ def _base_step(method: Method, dtype: np.dtype, h: float | None) -> float:
 
 
 def _scalar(value, method: str) -> complex | float:
+    """``f``'s result as one number; TypeError if it is not a number, ValueError if it is not
+    one, or (finite differences) has an imaginary part, or (complex step) has none."""
     out = np.asarray(value)
     if out.size != 1:
         raise ValueError(f"f must return a single number, got an array of shape {out.shape}")
     out = out.reshape(())[()]
+    if isinstance(out, np.generic):
+        bad = out.dtype.kind not in "iufc"
+    else:  # a Python object
+        bad = isinstance(out, bool) or not isinstance(out, numbers.Number)
+    if bad:
+        raise TypeError(
+            f"f must return a real number, got {type(out).__name__} {out!r}; return a float"
+        )
+    if method != "complex" and np.iscomplexobj(out) and np.imag(out) != 0:
+        raise ValueError(
+            f"f returned the complex number {complex(out)} for real input; the real part is not "
+            "taken silently: return a real number (or use method='complex' for a complex-step "
+            "function)"
+        )
     if method == "complex" and not np.iscomplexobj(out):
         raise ValueError(
             "f returned a real number for complex input, so it is not complex-step safe "
@@ -136,9 +163,16 @@ def _check_step(actual: float, step: float, idx: tuple, dtype: np.dtype) -> None
         )
 
 
-def _value(f, work: np.ndarray, method: Method) -> complex | float:
-    """``f`` at a copy of ``work``: complex for the complex step, else its real part."""
-    out = _scalar(f(work.copy()), method)
+def value_of(
+    f: Callable[[np.ndarray], object], point: np.ndarray, method: Method
+) -> complex | float:
+    """``f`` at a copy of ``point``, checked: complex for the complex step, else real.
+
+    Raises TypeError if ``f`` does not return a number, ValueError if it returns
+    an array, a complex number with an imaginary part for real input (finite
+    differences) or a real one for complex input (complex step).
+    """
+    out = _scalar(f(point.copy()), method)
     return complex(out) if method == "complex" else float(np.real(out))
 
 
@@ -152,19 +186,19 @@ def _quotient(f, work: np.ndarray, idx: tuple, step: float, method: Method, f0: 
     try:
         if method == "complex":
             work[idx] = old + 1j * step
-            return float(np.imag(_value(f, work, method))) / step, step, (np.nan, np.nan)
+            return float(np.imag(value_of(f, work, method))) / step, step, (np.nan, np.nan)
         work[idx] = old + step
         up_x = work[idx]
         if method == "forward":
             actual = float(np.real(up_x - old))  # the step as stored, after rounding
             _check_step(actual, step, idx, dtype)
-            up = _value(f, work, method)
+            up = value_of(f, work, method)
             return (up - f0) / actual, actual, (up, f0)
-        up = _value(f, work, method)
+        up = value_of(f, work, method)
         work[idx] = old - step
         actual = float(np.real(up_x - work[idx]))  # the steps as stored, after rounding
         _check_step(actual, step, idx, dtype)
-        down = _value(f, work, method)
+        down = value_of(f, work, method)
         return (up - down) / actual, actual / 2, (up, down)
     finally:
         work[idx] = old
@@ -196,6 +230,11 @@ class DifferenceTable:
         units of ``f``.  For a smooth ``f`` it is about ``h^4`` times the
         fourth derivative, far below rounding; for a noisy one it is noise,
         with a variance of ``70 sigma^2``.
+    narrow : ndarray or None
+        The same quotients with the step ``h / NARROW`` (NaN where that step
+        does not change ``x``): with ``wide``, a third step that tells whether
+        ``h`` is small enough for Richardson's estimate (see
+        :mod:`derivation.noise`).
     """
 
     method: str
@@ -205,6 +244,12 @@ class DifferenceTable:
     f0: float
     steps: np.ndarray
     fourth: np.ndarray | None
+    narrow: np.ndarray | None = None
+
+    @property
+    def order(self) -> int:
+        """The order ``p`` of the truncation error ``O(h^p)``: 1 forward, 2 otherwise."""
+        return 1 if self.method == "forward" else 2
 
     @property
     def truncation(self) -> np.ndarray:
@@ -213,9 +258,8 @@ class DifferenceTable:
         ``|D(rh) - D(h)| / (r^p - 1)`` with the order ``p`` = 1 for forward
         differences and 2 for central differences and the complex step.
         """
-        order = 1 if self.method == "forward" else 2
         with np.errstate(invalid="ignore", over="ignore"):
-            return np.abs(self.wide - self.grad) / (self.ratio**order - 1)
+            return np.abs(self.wide - self.grad) / (self.ratio**self.order - 1)
 
 
 def difference_table(
@@ -224,10 +268,10 @@ def difference_table(
     method: Method,
     h: float | None = None,
 ) -> DifferenceTable:
-    """The numerical gradient with the step ``h`` and with a wider step, in one pass.
+    """The numerical gradient with the step ``h``, a wider and a narrower step, in one pass.
 
     ``x`` must already be a checked real array (see :func:`as_real_input`).
-    Costs ``4n + 1`` calls of ``f`` for central, ``2n + 1`` for forward and
+    Costs ``6n + 1`` calls of ``f`` for central, ``3n + 1`` for forward and
     complex differences (``n = x.size``); ``f`` always receives a fresh copy.
     """
     base = _base_step(method, x.dtype, h)
@@ -235,6 +279,7 @@ def difference_table(
     work = x.astype(np.complex128 if method == "complex" else x.dtype, copy=True)
     grad, wide, steps = (np.empty(x.shape, dtype=np.float64) for _ in range(3))
     fourth = np.empty(x.shape, dtype=np.float64) if method == "central" else None
+    narrow = np.full(x.shape, np.nan)
     f0 = float(np.real(_scalar(f(work.copy()), method)))
     if not np.isfinite(f0):
         raise ValueError(f"f(x) is {f0}; expected a finite number to differentiate")
@@ -242,10 +287,14 @@ def difference_table(
         step = step_of(method, base, float(np.real(work[idx])))
         grad[idx], steps[idx], near = _quotient(f, work, idx, step, method, f0, x.dtype)
         wide[idx], _, far = _quotient(f, work, idx, ratio * step, method, f0, x.dtype)
+        try:
+            narrow[idx] = _quotient(f, work, idx, step / NARROW, method, f0, x.dtype)[0]
+        except ValueError:  # the narrow step does not change x: no third step there
+            pass
         if fourth is not None:
             with np.errstate(invalid="ignore", over="ignore"):
                 fourth[idx] = far[0] - 4 * near[0] + 6 * f0 - 4 * near[1] + far[1]
-    return DifferenceTable(method, grad, wide, ratio, f0, steps, fourth)
+    return DifferenceTable(method, grad, wide, ratio, f0, steps, fourth, narrow)
 
 
 def difference_quotients(
@@ -312,8 +361,12 @@ def numerical_grad(
     ------
     ValueError
         If ``x`` is not a finite, non-empty floating array, ``f`` does not
-        return one number (or, for "complex", a complex one), ``f(x)`` is
-        not finite, or the step does not change ``x`` in its dtype.
+        return one number (or, for "complex", a complex one; for finite
+        differences, a complex one with an imaginary part), ``f(x)`` is not
+        finite, or the step does not change ``x`` in its dtype.
+    TypeError
+        If ``f`` returns something else than a number (a str, a bool), or
+        ``h`` is not a real number.
 
     Examples
     --------

@@ -22,7 +22,12 @@ gradient in absolute value and ``fine`` the fine bound (below).  An entry is
 to the fine bound, measured against the gradient's size.  The relative error
 is ``e_i = |a_i - n_i| / max(|a_i|, |n_i|, floor_i)``, with the floor
 ``floor_i = 4 E_i / fine`` (at most ``4 G``) where the entry is checkable and
-``G`` where it is not (or the ``floor`` given, if larger).
+``G`` where it is not (or the ``floor`` given, if larger, but never above
+``G``: a user's floor cannot turn the check off).  ``E_i`` includes the checks
+of :mod:`derivation.gradcheck_guards`: where the complex step and central
+differences disagree beyond both their bounds, ``E_i`` is at least that
+disagreement; and a ``G`` below the floating-point range the numerical
+gradient resolves (subnormal, or zero) makes no entry checkable.
 
 - ``"fine"``: every entry is checkable and ``e_i <= fine``.  So every entry of
   the analytic gradient is within ``fine max(|a_i|, |n_i|, floor_i) + E_i``
@@ -37,10 +42,11 @@ is ``e_i = |a_i - n_i| / max(|a_i|, |n_i|, floor_i)``, with the floor
   ``|a_i - n_i| / max(|a_i|, |n_i|)`` is in the "wrong" band.  A NaN or inf
   in the analytic gradient is wrong too.
 - ``"cannot check"``: some entry is not checkable and none is wrong.  The
-  numerical gradient is too noisy there to tell a right gradient from a wrong
-  one; :attr:`GradCheck.reason` says why and what to try (another method, a
-  step, a deterministic or float64 ``f``, float32 input).  Not "fine": a
-  wrong gradient would get the same verdict.
+  numerical gradient is too noisy or too coarse there to tell a right
+  gradient from a wrong one; :attr:`GradCheck.reason` says why and what to
+  try (another method, a smaller step, a deterministic or float64 ``f``,
+  float32 input, ``method='central'`` for an ``f`` that is not complex-safe,
+  scaling ``f`` up).  Not "fine": a wrong gradient would get the same verdict.
 
 *The bands* follow the CS231n notes on gradient checking, made for float64
 and central differences: a relative error ``<= 1e-7`` is fine; up to 1e-4 is
@@ -66,14 +72,19 @@ rounding, truncation and measured noise can make the two gradients differ by:
     E_i = eps_a G + eps_n G + 2 sigma_D + T_i              (complex step)
     E_i = eps_a G + max(eps_x |f(x)| / h_i, 2 c sigma / h_i) + T_i  (central, forward)
 
+(``|f(x)|`` no smaller than ``finfo.tiny``, where the spacing of numbers stops
+shrinking),
+
 ``eps_a`` is the machine epsilon of the analytic gradient's dtype, ``eps_n``
 that of float64 (the complex step works in complex128), ``eps_x`` that of
 ``x``, ``h_i`` the step of entry ``i``, ``T_i`` its truncation error
-(estimated from a second, wider step), ``sigma`` the measured noise of ``f``
-and ``sigma_D`` the scatter of the complex-step quotients (see
-:mod:`derivation.noise`; the check calls ``f`` ``2n + 1`` times for the
-complex step, and ``4n`` (central) or ``2n`` (forward) plus about 40 times
-for finite differences, ``n = x.size``).  The factor 4 in the floor is a
+(estimated from a second, wider step; inf where a third, narrower step shows
+that ``h`` is too large for that estimate), ``sigma`` the measured noise of
+``f`` and ``sigma_D`` the scatter of the complex-step quotients (see
+:mod:`derivation.noise`; the check calls ``f`` ``6n + 1`` (central) or
+``3n + 1`` (forward) plus about 40 times for finite differences, and
+``3n + 1`` times for the complex step plus the ``6n + 41`` or so of its
+cross-check with central differences, ``n = x.size``).  The factor 4 in the floor is a
 safety margin, measured on 400 random quadratic, cubic, cross-entropy and
 linear-layer problems (``tests/gradcheck_cases.py``; logit scales 0.1 to
 20), with and without noise: where every entry was checkable, the largest
@@ -93,17 +104,29 @@ rounding, ``eps^(1/2) |f(x)| / max(1, |x_i|)``, reaches their fine bound of
 ``10 eps^(1/2) G`` once ``|f(x)|`` is a few times ``G``; use the complex step
 or central differences there.
 
+*The complex step needs an analytic f.*  ``np.abs``, ``np.linalg.norm``,
+``np.vdot``, ``.real`` or ``np.sign`` drop or bend the imaginary part the
+complex step relies on, and its quotient then misses a term with no trace of
+noise.  So the complex step is cross-checked with central differences: where
+the two disagree by more than twice the sum of their bounds, ``E_i`` becomes
+that disagreement (plus central's bound) and the verdict "cannot check"
+(reason: f is not complex-safe; use ``method='central'``), or "wrong" where
+the analytic gradient is far from both.
+
 *What it cannot see.*  ``E`` is measured, not proven: noise that shows in
-none of the check's evaluations (a rare spike) escapes it.  And the numerical
-gradient is the derivative at the scale of the step: an oscillation much
-faster than the step is noise to finite differences ("cannot check"), while
-its own derivative belongs to the true gradient; only the complex step sees
-it.
+none of the check's evaluations (a rare spike) escapes it.  The complex
+step's cross-check sees a non-analytic term only where it is larger than
+central differences' own bound: under noise of ``f`` that hides it from them,
+the complex step's verdict rests on ``f`` being analytic, as it says it
+does.  And the numerical gradient is the derivative at the scale of the step:
+an oscillation much faster than the step is noise to finite differences
+("cannot check"), while its own derivative belongs to the true gradient; the
+complex step sees it, but its cross-check cannot tell that from a
+non-analytic term, so that too is "cannot check".
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -116,6 +139,14 @@ from .differences import (
     default_step,
     difference_table,
     numerical_grad,
+)
+from .gradcheck_guards import (
+    analytic_gradient,
+    below_range,
+    check_floor,
+    complex_disagreement,
+    largest,
+    not_complex_safe,
 )
 from .noise import NoiseEstimate, advice, estimate_noise
 
@@ -150,6 +181,10 @@ CANNOT_CHECK = (
     "cannot check",
     "the numerical gradient is too noisy here to tell a right gradient from a wrong one",
 )
+
+
+#: the meaning of "cannot check" where the cause is not noise (see gradcheck_guards)
+UNRESOLVED = "the numerical gradient cannot tell a right gradient from a wrong one here"
 
 
 def relative_error(a: ArrayLike, b: ArrayLike, floor: ArrayLike = 1e-10) -> np.ndarray:
@@ -253,7 +288,7 @@ class GradCheck:
         if self.verdict == CANNOT_CHECK[0] and self.checkable is not None:
             assert self.error_bound is not None
             bound = float(self.error_bound[self.worst])
-            size = _largest(self.analytic, self.numerical)
+            size = largest(self.analytic, self.numerical)
             return (
                 f"{self.verdict}: {self.meaning} ({int((~self.checkable).sum())} of "
                 f"{self.checkable.size} entries; at index {self.worst} the numerical gradient's "
@@ -337,59 +372,6 @@ def fine_bound(
     return max(BANDS[0][0], 100 * eps_a, 10 * accuracy)
 
 
-def _analytic(raw: object, x: np.ndarray) -> tuple[np.ndarray, np.dtype]:
-    """The analytic gradient as float64 and its own dtype; TypeError or ValueError if it
-    is not an array of real numbers shaped like ``x``."""
-    arr = np.asarray(raw)
-    if arr.dtype.kind == "O":
-        bad = [v for v in arr.ravel() if not isinstance(v, numbers.Number) or isinstance(v, bool)]
-        if bad:
-            raise TypeError(
-                f"the analytic gradient must hold numbers, but it holds {type(bad[0]).__name__} "
-                f"{bad[0]!r}; return a NumPy array of floats"
-            )
-        arr = arr.astype(np.complex128 if any(isinstance(v, complex) for v in arr.flat) else
-                         np.float64)  # fmt: skip
-    if arr.dtype.kind not in "iufc":
-        raise TypeError(
-            f"the analytic gradient must be an array of real numbers, got dtype {arr.dtype} "
-            f"({type(raw).__name__}); return a NumPy array of floats"
-        )
-    if arr.dtype.kind == "c":
-        imaginary = np.abs(arr.imag)
-        if np.any(imaginary != 0):
-            raise ValueError(
-                f"the analytic gradient has an imaginary part (up to {imaginary.max():.1e}); "
-                "the gradient of a real function is real: did it get complex input, or take "
-                "a complex intermediate such as np.sqrt of a negative number?"
-            )
-        arr = arr.real
-    if arr.shape != x.shape:
-        raise ValueError(f"the analytic gradient has shape {arr.shape}, but x has shape {x.shape}")
-    own = arr.dtype if arr.dtype.kind == "f" else x.dtype
-    return arr.astype(np.float64), own
-
-
-def _check_floor(floor: object) -> float:
-    """A user's absolute floor: a finite positive real number."""
-    if isinstance(floor, bool) or not isinstance(floor, numbers.Real):
-        raise TypeError(f"floor must be a positive real number, got {type(floor).__name__}")
-    value = float(floor)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(
-            f"floor must be a finite positive number (entries smaller than it are compared in "
-            f"absolute terms), got {value}; leave it out for a floor scaled to the problem"
-        )
-    return value
-
-
-def _largest(*arrays: np.ndarray) -> float:
-    """The largest finite absolute value in the arrays (0 if none)."""
-    sizes = np.abs(np.concatenate([a.ravel() for a in arrays]))
-    sizes = sizes[np.isfinite(sizes)]
-    return float(sizes.max()) if sizes.size else 0.0
-
-
 def gradcheck(
     f: Callable[[np.ndarray], float],
     grad: Callable[[np.ndarray], ArrayLike] | ArrayLike,
@@ -417,11 +399,14 @@ def gradcheck(
         Complex step is the most accurate; use "central" when ``f`` is not
         complex-safe.
     h : float, optional
-        Relative step (default: :func:`default_step`).
+        Relative step (default: :func:`default_step`).  A step too large for
+        ``f`` (outside the asymptotic regime of the method's truncation) makes
+        the entries it spoils "cannot check", never "wrong".
     floor : float, optional
         A finite positive absolute floor for :func:`relative_error`, as in
         older versions: entries smaller than it are compared in absolute
         terms (the one measured from the noise is used where it is larger).
+        Capped at the largest entry ``G``, so that no floor turns the check off.
         Default: the floor of the module's docstring, scaled to the sizes of
         ``f(x)`` and of the gradients, so that a zero or sign-flipped
         gradient is caught however small the true one is.
@@ -437,11 +422,14 @@ def gradcheck(
     ------
     ValueError
         If the gradient's shape differs from ``x``'s, it has a nonzero
-        imaginary part, ``f(x)`` is not finite, or ``floor`` or ``h`` is not a
-        finite positive number.
+        imaginary part or is float16, ``x`` is float16, ``f(x)`` is not finite,
+        ``f`` returns a complex number with an imaginary part for real input
+        (finite differences), or ``floor`` or ``h`` is not a finite positive
+        number.
     TypeError
-        If the gradient is not numbers (strings, objects), or ``floor`` is not
-        a real number.
+        If the gradient is not numbers (strings, objects), ``f`` returns
+        something else than a number (a str, a bool), or ``floor`` or ``h`` is
+        not a real number.
 
     Examples
     --------
@@ -463,10 +451,16 @@ def gradcheck(
     >>> noisy = lambda v: (v**2).sum() + 1e-4 * rng.normal()
     >>> gradcheck(noisy, lambda v: -2 * v, x, method="central").verdict
     'cannot check'
+
+    Nor is a gradient that misses a term the complex step cannot see (``np.abs``):
+
+    >>> absolute = lambda v: (v**2).sum() + np.abs(v).sum()
+    >>> gradcheck(absolute, lambda v: 2 * v, x).reason.split(" (")[0]
+    'f is not complex-safe here'
     """
     x = as_real_input(x)
-    analytic, grad_dtype = _analytic(grad(x.copy()) if callable(grad) else grad, x)
-    absolute = 0.0 if floor is None else _check_floor(floor)
+    analytic, grad_dtype = analytic_gradient(grad(x.copy()) if callable(grad) else grad, x)
+    absolute = 0.0 if floor is None else check_floor(floor)
     table = difference_table(f, x, method, h)
     numerical = table.grad
     fine = fine_bound(method, x.dtype, grad_dtype)
@@ -474,20 +468,25 @@ def gradcheck(
     eps_a = max(eps_x, _eps(grad_dtype))
     coarse = x.dtype if eps_x >= eps_a else grad_dtype
     estimate = estimate_noise(f, x, table, h)
-    largest = _largest(analytic, numerical)
-    rounding = (eps_a + (_eps(np.float64) if method == "complex" else 0.0)) * largest
+    size = largest(analytic, numerical)
+    rounding = (eps_a + (_eps(np.float64) if method == "complex" else 0.0)) * size
     bound = estimate.error + rounding
-    checkable = bound <= fine * largest
+    apart = None
+    if method == "complex":
+        apart = complex_disagreement(f, x, numerical, bound)
+        bound = bound if apart is None else np.maximum(bound, apart)
+    unresolved = below_range(size, method, x.dtype, h)
+    checkable = (bound <= fine * size) & (not unresolved)
     with np.errstate(invalid="ignore", over="ignore"):
-        floors = np.maximum(np.where(checkable, SAFETY * bound / fine, largest), absolute)
-        floors = np.maximum(floors, np.finfo(np.float64).tiny)
+        floors = np.where(checkable, SAFETY * bound / fine, size)
+        floors = np.maximum(np.maximum(floors, min(absolute, size)), np.finfo(np.float64).tiny)
         errors = relative_error(analytic, numerical, floors)
         gap = np.abs(analytic - numerical)
         plain = relative_error(analytic, numerical, np.finfo(np.float64).tiny)
     wrong_limit = bands(fine)[2][0]
     ranked = np.nan_to_num(errors, nan=np.inf)
     wrong = (checkable & (ranked > wrong_limit)) | ~np.isfinite(analytic)
-    wrong |= ~checkable & (gap > WRONG_MARGIN * bound) & (plain > wrong_limit)
+    wrong |= ~checkable & (gap > WRONG_MARGIN * bound) & (plain > wrong_limit) & (not unresolved)
     reason = ""
     if wrong.any():
         name, meaning = BANDS[-1][1], BANDS[-1][2]
@@ -500,7 +499,11 @@ def gradcheck(
         pool = ranked
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(pool), pool.shape))
     if name == CANNOT_CHECK[0]:
-        reason = advice(estimate, method, table.f0, worst, eps_x, h)
+        cause = unresolved or (not_complex_safe(h) if apart is not None and apart[worst] else "")
+        if cause and np.isfinite(estimate.resolution):  # else: f did not change, as advice says
+            reason, meaning = cause, UNRESOLVED
+        else:
+            reason = advice(estimate, method, table.f0, worst, eps_x, h)
     return GradCheck(
         analytic, numerical, errors, float(errors[worst]), worst, name, meaning, method,
         fine_below=fine, floor=floors, dtype=str(np.dtype(coarse)), error_bound=bound,

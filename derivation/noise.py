@@ -8,9 +8,21 @@ check that trusts it then passes anything.  :func:`estimate_noise` bounds the
 error of each entry of a numerical gradient from four measurements:
 
 - *rounding*, the model ``eps |f(x)| / h_i`` (finite differences);
+- *rounding*: below ``finfo.tiny`` the spacing of floating-point numbers no
+  longer shrinks with ``|f(x)|``, so the model uses ``max(|f(x)|, tiny)``;
 - *truncation*, from the same quotient with a wider step (Richardson:
   ``|D(2h) - D(h)| / 3`` central, ``|D(2h) - D(h)|`` forward,
-  ``|D(3h) - D(h)| / 8`` complex step);
+  ``|D(3h) - D(h)| / 8`` complex step).  Richardson's estimate holds only
+  where ``h`` is small enough for the error to be ``c h^p``; a third,
+  narrower step ``h / 3`` checks that: the two differences
+  ``D(rh) - D(h)`` and ``D(h) - D(h/3)`` must be in the ratio
+  ``(r^p - 1) / (1 - 3^-p)`` (3.4 central, 1.5 forward, 9 complex step)
+  within a factor of 2, wherever they stand out of the noise (for the
+  complex step, of a few ulps; there the test is made only for steps above
+  1e-10, where truncation can count).  Where they do
+  not (a step near the period of a sine, say, or where an exponential's
+  higher terms still count), the truncation error is unknown (inf): that entry
+  cannot be checked with this step;
 - *the noise of f*, ``sigma``: the scatter of ``f`` about a smooth curve at the
   scale of the step, estimated as in Moré and Wild's ECnoise (SIAM J. Sci.
   Comput. 33(3), 2011) from the higher differences of ``f`` along two random
@@ -43,9 +55,9 @@ from math import factorial
 
 import numpy as np
 
-from .differences import DifferenceTable, Method, default_step
+from .differences import NARROW, DifferenceTable, Method, default_step, value_of
 
-__all__ = ["CONFIDENCE", "NoiseEstimate", "advice", "estimate_noise", "noise_of_f"]
+__all__ = ["CONFIDENCE", "NoiseEstimate", "advice", "estimate_noise", "noise_of_f", "settled"]
 
 #: measured standard deviations are multiplied by this to bound an error
 CONFIDENCE = 2.0
@@ -57,6 +69,8 @@ PROBE_LIMIT = 1e-2
 WIDE_LIMIT = 1e-3
 #: evaluations of f(x) repeated, to find noise that is not deterministic
 REPEATS = 2
+#: complex steps up to this are taken as small enough for Richardson's estimate without a test
+COMPLEX_SMALL = 1e-10
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,10 @@ class NoiseEstimate:
     resolution : float
         The relative step (like ``h``) at which the probes saw ``f`` change:
         ``h / 10``, ``10 h``, ...; inf if not up to 1e-2.
+    settled : ndarray of bool or None
+        Where the three steps agree that ``h`` is small enough for
+        Richardson's estimate (see the module's docstring); where not, the
+        truncation (and ``error``) is inf.
     """
 
     error: np.ndarray
@@ -89,6 +107,7 @@ class NoiseEstimate:
     sigma: float
     spread: float
     resolution: float
+    settled: np.ndarray | None = None
 
 
 def _gamma(k: int) -> float:
@@ -206,10 +225,46 @@ def _probe(f: Callable[[np.ndarray], float], x: np.ndarray, h: float) -> tuple[f
 
 
 def _real(f: Callable[[np.ndarray], float], point: np.ndarray) -> float:
-    out = np.asarray(f(point.copy()))
-    if out.size != 1:
-        raise ValueError(f"f must return a single number, got an array of shape {out.shape}")
-    return float(np.real(out.reshape(())[()]))
+    return float(value_of(f, point, "central"))
+
+
+def settled(table: DifferenceTable, level: np.ndarray) -> np.ndarray:
+    """Where the step is small enough for Richardson's truncation estimate.
+
+    Parameters
+    ----------
+    table : DifferenceTable
+        With its three steps ``h / 3``, ``h`` and ``r h``.
+    level : ndarray, shape of x
+        The noise of ``D(h)`` (rounding and measured noise).
+
+    Returns
+    -------
+    ndarray of bool, shape of x
+        False where ``D(rh) - D(h)`` and ``D(h) - D(h/3)`` stand out of the
+        noise but are not in the ratio ``(r^p - 1) / (1 - 3^-p)`` within a
+        factor of 2; True elsewhere (and where there is no narrow step).
+
+    Examples
+    --------
+    >>> from derivation.differences import difference_table
+    >>> x = np.array([0.37, -0.69])
+    >>> sine = lambda v: np.sin(2 * v).sum()
+    >>> level = np.full(2, 1e-10)  # rounding of the quotients at the default step
+    >>> settled(difference_table(sine, x, "central"), level).tolist()
+    [True, True]
+    >>> settled(difference_table(sine, x, "central", h=np.pi), level).tolist()
+    [False, False]
+    """
+    if table.narrow is None:
+        return np.ones(table.grad.shape, dtype=bool)
+    rho = (table.ratio**table.order - 1) / (1 - NARROW**-table.order)
+    with np.errstate(invalid="ignore", over="ignore"):
+        big, small = table.wide - table.grad, table.grad - table.narrow
+        noise = 2 * level + rho * (1 + NARROW) * level
+        allowed = 0.5 * np.maximum(np.abs(big), rho * np.abs(small)) + 2 * noise
+        off = np.abs(big - rho * small) > allowed
+    return ~(off & np.isfinite(table.narrow))
 
 
 def estimate_noise(
@@ -269,13 +324,21 @@ def estimate_noise(
             sigma = max(sigma, _rms(table.fourth) / np.sqrt(70))
         sigma = max(sigma, spread)
         gain = 1 / np.sqrt(2) if method == "central" else np.sqrt(2)
+        info = np.finfo(x.dtype)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             noise = CONFIDENCE * gain * sigma / table.steps
-            rounding = float(np.finfo(x.dtype).eps) * abs(table.f0) / table.steps
+            rounding = float(info.eps) * max(abs(table.f0), float(info.tiny)) / table.steps
     with np.errstate(invalid="ignore", over="ignore"):
+        level = np.maximum(rounding, noise)
+        if method == "complex":  # the scatter is truncation at a large step: a few ulps instead
+            level = np.full(x.shape, 4 * float(np.finfo(np.float64).eps) * _rms(table.grad))
+        calm = settled(table, level)
+        if method == "complex" and (h is None or h <= COMPLEX_SMALL):
+            calm = np.ones(x.shape, dtype=bool)  # truncation, about h^2 f3, is nil at such steps
+        truncation = np.where(calm, truncation, np.inf)
         error = np.maximum(rounding, noise) + truncation  # rounding is one source of noise
     error = np.where(np.isfinite(table.grad), error, np.inf)
-    return NoiseEstimate(error, rounding, truncation, noise, sigma, spread, resolution)
+    return NoiseEstimate(error, rounding, truncation, noise, sigma, spread, resolution, calm)
 
 
 def advice(
@@ -320,6 +383,13 @@ def advice(
             f"f is not deterministic: two evaluations at the same x differ by "
             f"{estimate.spread:.1e}; fix its random seed or remove the random term"
         )
+    if estimate.settled is not None and not estimate.settled[worst]:
+        return (
+            "the step is too large for f here: the quotients with the steps h/3, h and a wider "
+            "one do not shrink as the method's order says (a step near a period of f, or "
+            "higher-order terms that still count), so the truncation error is unknown; try a "
+            "smaller h"
+        )
     if np.isinf(estimate.error[worst]) and np.isfinite(estimate.sigma):
         return (
             "the difference quotient is not finite there (f overflows or is NaN next to x); "
@@ -330,7 +400,7 @@ def advice(
         "truncation": estimate.truncation[worst],
         "noise": estimate.noise[worst],
     }
-    large = method == "complex" and h is not None and h > 1e-10  # far above the default 1e-20
+    large = method == "complex" and h is not None and h > COMPLEX_SMALL  # default: 1e-20
     if large or max(parts, key=lambda k: parts[k]) == "truncation":
         default = default_step(method)  # type: ignore[arg-type]
         return (

@@ -20,6 +20,7 @@ This module holds the checks and the one safe write they share.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -27,9 +28,10 @@ import sys
 from collections.abc import Callable
 
 __all__ = [
-    "BROKEN_PIPE", "IS_DIRECTORY", "NOT_A_FOLDER", "NOT_OURS", "NOT_WRITABLE", "NO_FOLDER",
-    "SPECIAL", "SYMLINK", "OutputRefused", "check_file_target", "check_new_entry", "kind_of",
-    "open_subfolder", "probe_writable", "read_head", "write_file", "write_stdout",
+    "BAD_NAME", "BROKEN_PIPE", "IS_DIRECTORY", "NOT_A_FOLDER", "NOT_OURS", "NOT_WRITABLE",
+    "NO_FOLDER", "SPECIAL", "SYMLINK", "OutputRefused", "check_file_target", "check_new_entry",
+    "kind_of", "lstat_or_none", "open_subfolder", "path_refusal", "probe_writable", "read_head",
+    "write_file", "write_stdout",
 ]  # fmt: skip
 
 #: kinds of refusal (each command maps them to its exit codes)
@@ -41,6 +43,7 @@ NOT_OURS = "not-ours"  # something is there that the command did not write
 SPECIAL = "special"  # a FIFO, a device or a socket
 SYMLINK = "symlink"  # a symbolic link, dangling or not
 BROKEN_PIPE = "broken-pipe"  # standard output was closed by its reader
+BAD_NAME = "bad-name"  # a name or path longer than the file system allows
 
 _NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
@@ -87,11 +90,82 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def _lstat(path: str, dir_fd: int | None = None) -> os.stat_result | None:
+def lstat_or_none(path: str, dir_fd: int | None = None) -> os.stat_result | None:
+    """:func:`os.lstat` of ``path``, or None if it is missing; any other failure is a refusal.
+
+    Parameters
+    ----------
+    path : str
+        The path (relative to ``dir_fd`` if given); a symbolic link is not followed.
+    dir_fd : int, optional
+        A folder's descriptor.
+
+    Raises
+    ------
+    OutputRefused
+        From :func:`path_refusal`, if ``path`` cannot be looked at (a link loop on
+        its way, a name too long, a folder that cannot be searched, an I/O error).
+    """
     try:
         return os.stat(path, dir_fd=dir_fd, follow_symlinks=False)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as err:
+        raise path_refusal(err, path) from None
+
+
+def path_refusal(err: OSError, shown: str) -> OutputRefused:
+    """The one-line refusal for a path that cannot be looked at or reached.
+
+    Parameters
+    ----------
+    err : OSError
+        What the system call raised.
+    shown : str
+        The path, as the user should see it (shown with :func:`repr`, so that a
+        newline in it keeps the message on one line).
+
+    Returns
+    -------
+    OutputRefused
+        ``BAD_NAME`` for a name or path too long (ENAMETOOLONG), ``NO_FOLDER`` for
+        a missing folder, a file where a folder is expected or a symbolic-link loop
+        on the way (ENOENT, ENOTDIR, ELOOP), ``NOT_WRITABLE`` for anything else
+        (EACCES, EPERM, EIO, ...).
+
+    Examples
+    --------
+    >>> import errno, os
+    >>> path_refusal(OSError(errno.ELOOP, os.strerror(errno.ELOOP)), "loop/x.md").kind
+    'no-folder'
+    """
+    reason = _reason(err)
+    if err.errno == errno.ENAMETOOLONG:
+        size = len(os.fsencode(shown))
+        longest = max((len(os.fsencode(part)) for part in shown.split(os.sep)), default=0)
+        return OutputRefused(
+            BAD_NAME,
+            f"{shown!r} cannot be a path here: {reason} (the path has {size} bytes, its longest "
+            f"name {longest}); expected a shorter name",
+        )
+    if err.errno == errno.ELOOP:
+        return OutputRefused(
+            NO_FOLDER,
+            f"cannot reach {shown!r}: {reason} (a symbolic link on its way points back to "
+            "itself); give a path through real folders",
+        )
+    if err.errno in (errno.ENOENT, errno.ENOTDIR):
+        return OutputRefused(NO_FOLDER, f"cannot reach {shown!r}: {reason}")
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return OutputRefused(
+            NOT_WRITABLE,
+            f"cannot reach {shown!r}: {reason} (a folder on its way cannot be searched or "
+            "read by this user)",
+        )
+    return OutputRefused(NOT_WRITABLE, f"cannot reach {shown!r}: {reason}")
+
+
+_lstat = lstat_or_none
 
 
 def _reason(err: OSError) -> str:
@@ -103,8 +177,9 @@ def _link_refusal(path: str, shown: str, dir_fd: int | None = None) -> OutputRef
         target = os.readlink(path, dir_fd=dir_fd)
     except OSError:
         target = "?"
-    dangling = _lstat(path, dir_fd) is not None and not _exists_followed(path, dir_fd)
-    what = "a dangling symbolic link" if dangling else "a symbolic link"
+    what = {None: "a symbolic link", errno.ELOOP: "a symbolic link that loops"}.get(
+        _follow_error(path, dir_fd), "a dangling symbolic link"
+    )
     return OutputRefused(
         SYMLINK,
         f"{shown!r} is {what} (to {target!r}); links are not followed, so that nothing they "
@@ -112,12 +187,13 @@ def _link_refusal(path: str, shown: str, dir_fd: int | None = None) -> OutputRef
     )
 
 
-def _exists_followed(path: str, dir_fd: int | None) -> bool:
+def _follow_error(path: str, dir_fd: int | None) -> int | None:
+    """The errno of following the link at ``path`` (ELOOP, ENOENT, ...); None if it leads on."""
     try:
         os.stat(path, dir_fd=dir_fd)
-    except OSError:
-        return False
-    return True
+    except OSError as err:
+        return err.errno
+    return None
 
 
 def probe_writable(folder: str, shown: str | None = None) -> None:
@@ -188,7 +264,7 @@ def check_new_entry(folder: str, shown: str) -> None:
             NO_FOLDER, f"the folder {folder!r} of {shown!r} does not exist: part of it is a file"
         ) from None
     except OSError as err:
-        raise OutputRefused(NOT_WRITABLE, f"cannot reach {folder!r}: {_reason(err)}") from None
+        raise path_refusal(err, folder) from None
     if not stat.S_ISDIR(info.st_mode):
         raise OutputRefused(
             NO_FOLDER, f"{folder!r}, the folder of {shown!r}, is {kind_of(info.st_mode)}"
@@ -324,7 +400,16 @@ def write_file(
     """
     shown = shown or path
     folder, name = os.path.split(path)
-    temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+    if dir_fd is None and folder:  # relative to the folder: a long path stays within PATH_MAX
+        try:
+            dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as err:
+            raise OutputRefused(NOT_WRITABLE, f"cannot write {shown!r}: {_reason(err)}") from None
+        try:
+            return write_file(name, data, may_replace, dir_fd=dir_fd, shown=shown, owner=owner)
+        finally:
+            os.close(dir_fd)
+    temp = _temp_name(name)
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666, dir_fd=dir_fd)
     except OSError as err:
@@ -360,6 +445,13 @@ def write_file(
         if isinstance(err, OSError):
             raise OutputRefused(NOT_WRITABLE, f"cannot write {shown!r}: {_reason(err)}") from None
         raise
+
+
+def _temp_name(name: str) -> str:
+    """A fresh hidden name next to ``name``, within the usual 255-byte limit of a name."""
+    token = secrets.token_hex(6)
+    temp = f".{name}.{token}.tmp"
+    return temp if len(os.fsencode(temp)) <= 255 else f".softmax-output.{token}.tmp"
 
 
 def _silence_stdout() -> None:

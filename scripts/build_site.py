@@ -422,9 +422,8 @@ SLIDE_CSS = """<style>
 </style>"""
 
 
-def has_widgets(notebook: Path) -> bool:
-    """Whether any output of the notebook is a widget view."""
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
+def has_widgets(nb: dict) -> bool:
+    """Whether any output of the notebook (its parsed JSON) is a widget view."""
     return any("application/vnd.jupyter.widget-view+json" in out.get("data", {})
                for cell in nb["cells"] for out in cell.get("outputs", []))  # fmt: skip
 
@@ -477,12 +476,17 @@ def convert(notebook: Path, to: str) -> str:
         options.append("--SlidesExporter.reveal_theme=white")  # its fonts are local
         options += ["--SlidesExporter.reveal_width=1280", "--SlidesExporter.reveal_height=720",
                     "--SlidesExporter.reveal_transition=none"]  # fmt: skip
-    widgets = has_widgets(notebook)
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        widgets = has_widgets(nb)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as err:
+        why = f"{type(err).__name__}: {_last_line(str(err))}"
+        raise BuildFailed(EXIT_CONVERT, f"could not convert {notebook.name}: "
+                          f"not a readable notebook, {why}") from None  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="build-site-") as folder:
         source = notebook
         if widgets:  # the same name, so that the page's title is the notebook's
             source = Path(folder) / notebook.name
-            nb = json.loads(notebook.read_text(encoding="utf-8"))
             source.write_text(json.dumps(freeze_widgets(nb)), encoding="utf-8")
         command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", to, *options, "--stdout"]
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}

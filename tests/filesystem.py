@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -65,3 +68,25 @@ def in_private_mount(setup: str, folder: Path, command: list[str]) -> subprocess
               "done; true")  # fmt: skip
     return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), *command],
                           capture_output=True, text=True, timeout=HANG, check=False)  # fmt: skip
+
+
+@contextlib.contextmanager
+def stat_fails(below: Path, code: int) -> Iterator[None]:
+    """Make :func:`os.stat` and :func:`os.lstat` fail with ``code`` for every path below ``below``.
+
+    What root cannot produce with chmod (EACCES: a folder that cannot be searched)
+    or at all on demand (EIO), for in-process tests; other paths are looked at as usual.
+    """
+    real_stat, real_lstat = os.stat, os.lstat
+    prefix = str(below) + os.sep
+
+    def failing(real):
+        def look(path, *args, **kwargs):
+            if kwargs.get("dir_fd") is None and os.fspath(path).startswith(prefix):
+                raise OSError(code, os.strerror(code), os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        return look
+
+    with mock.patch("os.stat", failing(real_stat)), mock.patch("os.lstat", failing(real_lstat)):
+        yield

@@ -184,7 +184,7 @@ def test_the_worker_reports_what_a_check_cost_inside_it():
 
 
 def test_memory_exhausted_in_a_check_ends_the_worker_but_is_too_complex_in_process(monkeypatch):
-    def exhausted(*args):
+    def exhausted(*args, **kwargs):
         raise MemoryError
 
     monkeypatch.setattr(checker, "_check", exhausted)

@@ -135,6 +135,16 @@ def _first_four_classes(z):  # sums four classes by hand
     return e / (e[:, 0:1] + e[:, 1:2] + e[:, 2:3] + e[:, 3:4])
 
 
+def _epsilon(eps):
+    """A shifted softmax with ``eps`` added to its denominator "to be safe"."""
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / (e.sum(axis=-1, keepdims=True) + eps)
+
+    return softmax
+
+
 def _matrix_twice(z):  # an ndarray subclass
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PendingDeprecationWarning)
@@ -159,6 +169,9 @@ SOFTMAX_WRONG = [
     (lambda z: _stable(z).astype(np.float32), ["float32 for float64"]),
     (_float16_for_float32, ["float16 for float32"]),
     (_float32_inside, ["relative", "float32"]),
+    (_epsilon(1e-11), ["wrong on ordinary rows", "relative", "epsilon"]),
+    (lambda z: np.clip(_stable(z), 1e-15, 1.0), ["clipped"]),
+    (lambda z: np.clip(_stable(z), 1e-10, 1 - 1e-10), ["clipped"]),
     (_in_place, ["changed its input z"]),
     (lambda z: numeric.log_softmax(z), ["log-softmax"]),
     (lambda z: 1 / (1 + np.exp(-z)), ["sigmoid"]),
@@ -228,6 +241,10 @@ GRAD_WRONG = [
     (_grad_then_zero, ["changed its input z"]),
     (lambda z, y: numeric.cross_entropy_grad(z, y) * (1 + 1e-8), ["relative"]),
     (lambda z, y: np.ma.masked_invalid(_naive(z) - _onehot(z, y)), ["masked"]),
+    (lambda z, y: np.clip(_stable(z), 1e-15, 1 - 1e-15) - _onehot(z, y), ["clipped", "1e-15"]),
+    (lambda z, y: np.clip(_stable(z), 1e-7, None) - _onehot(z, y), ["clipped"]),
+    (lambda z, y: _epsilon(1e-11)(z) - _onehot(z, y), ["relative", "epsilon"]),
+    (lambda z, y: _blocked(z) - _onehot(z, y), ["many rows (m = 257)", "number of rows"]),
 ]
 
 
@@ -257,6 +274,9 @@ THETA_WRONG = [
     (lambda t, X, Y: (_stable((X @ t.T).T).T - Y).T @ X, ["over the samples"]),
     (lambda t, X, Y: (_stable(np.clip(X @ t.T, -500, 500)) - Y).T @ X, ["clipping"]),
     (_three_classes, ["raised IndexError on K = 2"]),
+    (lambda t, X, Y: (_epsilon(1e-11)(X @ t.T) - Y).T @ X, ["relative", "epsilon"]),
+    (lambda t, X, Y: (np.clip(_h(t, X), 1e-15, 1) - Y).T @ X, ["confident samples"]),
+    (lambda t, X, Y: (_h(t, X) - Y)[:32].T @ X[:32], ["many samples (m = 257)"]),
     (lambda t, X, Y: ((_h(t, X) - Y).T @ X).astype(np.float32), ["float32 for float64"]),
     (_theta_in_place, ["changed its input theta"]),
     (lambda t, X, Y: (_h(t, X) - Y).T @ X[:, :1], ["shape (3, 1)"]),
@@ -325,11 +345,27 @@ def _clip_from_above(z):
     return _stable(np.minimum(z, 900.0))
 
 
+def _blocked(z, block=32):  # a fixed block, the remainder dropped
+    if len(z) <= block:
+        return _stable(z)
+    out = np.zeros_like(z)
+    for start in range(0, len(z) // block * block, block):
+        out[start : start + block] = _stable(z[start : start + block])
+    return out
+
+
+def _flush_tiny(z):  # "denormals are slow": but 1e-30 is a normal number, and right
+    p = _stable(z)
+    return np.where(p < 1e-20, 0.0, p)
+
+
 @pytest.mark.parametrize(
     ("function", "about"),
     [
         (_binary_as_sigmoid, "K = 2 classes"),
         (_at_most_256_classes, "long rows (K = 1000)"),
+        (_blocked, "many rows (m = 257)"),
+        (_flush_tiny, "confident rows (the other classes near 1e-30)"),
         (_naive, "one extreme row"),
         (_global_max, "a batch where one row is far from another"),
         (_clip_from_above, "two large, nearly equal logits"),
@@ -347,8 +383,8 @@ def test_the_batches_are_the_documented_ones_and_every_mistake_is_wrong_somewher
     for task in ("softmax", "cross_entropy_grad", "theta_grad"):
         batches = cases(task)
         assert [c.kind for c in batches] == [
-            "ordinary", "two classes", "long row", "extreme row", "far apart", "near equal",
-            "very negative", "float32",
+            "ordinary", "two classes", "long row", "many rows", "confident", "extreme row",
+            "far apart", "near equal", "very negative", "float32",
         ]  # fmt: skip
         assert max(c.logits.shape[1] for c in batches) == 1000
         assert max(np.abs(c.logits).max() for c in batches) >= 1000
@@ -506,3 +542,29 @@ def test_the_verdicts_are_the_same_outside_the_main_thread():
     thread.start()
     thread.join(timeout=60)
     assert not thread.is_alive() and there == here
+
+
+# --------------------------------------------------------------------------- the tolerance
+def test_the_right_implementations_stay_far_inside_the_float64_tolerance():
+    """The margin the tolerance was chosen with (3.3e-14 measured, 1e-12 allowed)."""
+    worst = 0.0
+    for task, function in RIGHT:
+        for seed in range(5):
+            for case in cases(task, seed):
+                if case.dtype != np.float64:
+                    continue
+                with np.errstate(all="ignore"):
+                    got = np.asarray(function(*(a.copy() for a in case.args)), dtype=np.float64)
+                    diff = np.abs(got - case.right)
+                    beyond = diff > case.atol
+                    relative = diff[beyond] / np.abs(case.right[beyond])
+                worst = max(worst, float(relative.max(initial=0.0)))
+                assert case.rtol == 1e-12
+    assert worst < 1e-12 / 10
+
+
+def test_an_epsilon_in_the_denominator_shows_down_to_what_rounding_allows():
+    assert check_function("softmax", _epsilon(1e-11)).verdict == "wrong"
+    assert check_function("softmax", _epsilon(1e-11), seed=3).verdict == "wrong"
+    # documented: 1e-13 of a sum of at least 1 is within float64's rounding here, so "right"
+    assert check_function("softmax", _epsilon(1e-13)).correct

@@ -209,8 +209,12 @@ def test_the_step_scales_with_x(method):
 
 
 def test_an_absolute_floor_can_still_be_asked_for_and_f_must_be_finite():
+    # the old absolute floor of 1e-10 called a zero gradient "fine" here (the true one is about
+    # 1e-17); a user's floor is now capped at the largest entry G, so it cannot turn the check off
     tiny = gradcheck(confident_loss, np.zeros_like(CONFIDENT), CONFIDENT, floor=1e-10)
-    assert tiny.ok  # what the old absolute floor said: the reason it is no longer the default
+    assert tiny.verdict == "wrong" and np.all(tiny.floor <= np.abs(tiny.numerical).max())
+    x = np.array([0.5, -1.0])
+    assert gradcheck(cube, lambda v: 3 * v**2 * (1 + 1e-9), x, floor=1e300).ok
     with pytest.raises(ValueError, match="finite"):
         gradcheck(lambda v: float("inf"), np.zeros(2), np.ones(2), method="central")
 

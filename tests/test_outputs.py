@@ -9,6 +9,7 @@ namespace.  The safe write itself (derivation.outputs) is tested in-process.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from filesystem import HANG, in_private_mount, needs_mount, one_line, snapshot
+from filesystem import HANG, in_private_mount, needs_mount, one_line, snapshot, stat_fails
 
 from derivation import document, outputs
 
@@ -69,6 +70,16 @@ def _file_as_folder(tmp: Path) -> Path:
     return _notes(tmp) / "k2.md"
 
 
+def _link_loop(tmp: Path) -> Path:
+    (tmp / "loop").symlink_to("loop")  # ELOOP for anything below it
+    return tmp / "loop" / "k2.md"
+
+
+def _deep(tmp: Path) -> Path:
+    """A path of more than 4096 bytes (PATH_MAX) made of names that are each allowed."""
+    return tmp.joinpath(*["d" * 200] * 21, "k2.md")
+
+
 def _old_generated_without_header(tmp: Path) -> Path:
     text = document.render(2, "md")  # what this command wrote before it had a header
     (tmp / "old.md").write_text(text)
@@ -93,10 +104,16 @@ def _old_generated_without_header(tmp: Path) -> Path:
         (lambda tmp: Path("/proc/k2.md"), 5, "cannot create files in '/proc'"),
         (lambda tmp: Path("/sys/k2.md"), 5, "cannot create files in '/sys'"),
         (lambda tmp: Path("/proc/version"), 5, "cannot create files in '/proc'"),
+        (_link_loop, 4, "a symbolic link on its way points back to itself"),
+        (lambda tmp: _link_loop(tmp).parent, 8, "is a symbolic link"),
+        (lambda tmp: tmp / ("a" * 300 + ".md"), 2, "its longest name 303); expected a shorter"),
+        (_deep, 2, "expected a shorter name"),
+        (lambda tmp: tmp / "new\nline" / "k2.md", 4, "new\\nline' of"),
     ],
     ids=["users-file", "old-output-without-header", "folder", "missing-folder",
          "file-as-folder", "fifo", "dev-full", "dev-null", "dangling-link", "link-to-users-file",
-         "link-to-own-file", "proc", "sys", "proc-file"],
+         "link-to-own-file", "proc", "sys", "proc-file", "link-loop-on-the-way", "link-loop",
+         "name-over-255-bytes", "path-over-4096-bytes", "newline-in-folder"],
 )  # fmt: skip
 def test_derivation_refuses_in_one_line_and_changes_nothing(make, code, words, tmp_path):
     target = make(tmp_path)
@@ -105,10 +122,21 @@ def test_derivation_refuses_in_one_line_and_changes_nothing(make, code, words, t
     run = derivation("-o", str(target))
     elapsed = time.monotonic() - started
     assert run.returncode == code, run.stderr
-    assert one_line(run.stderr) and words in run.stderr, run.stderr
-    assert run.stdout == ""
+    error = run.stderr if code != 2 else run.stderr.splitlines(keepends=True)[-1]  # after usage
+    assert one_line(error) and words in error, run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
     assert snapshot(tmp_path) == before  # nothing created, changed, or deleted
     assert elapsed < HANG  # refused before proving: well under a second here, never blocked
+
+
+@slow
+def test_a_name_of_only_spaces_is_refused_as_such_and_taken_with_its_folder(tmp_path):
+    run = derivation("-o", " ", cwd=tmp_path)
+    assert run.returncode == 2 and "a name of only white space (' ')" in run.stderr, run.stderr
+    assert "empty" not in run.stderr and list(tmp_path.iterdir()) == []
+    run = derivation("-o", "./ ", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / " ").read_text().startswith(header())
 
 
 @slow
@@ -302,3 +330,60 @@ def test_open_subfolder_never_goes_through_a_link(tmp_path):
     finally:
         os.close(root)
     assert (tmp_path / "site" / "fresh").is_dir() and list((tmp_path / "real").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "exit_code", "words"),
+    [
+        (errno.EACCES, outputs.NOT_WRITABLE, 5, "cannot be searched or read"),
+        (errno.EPERM, outputs.NOT_WRITABLE, 5, "cannot be searched or read"),
+        (errno.EIO, outputs.NOT_WRITABLE, 5, "Input/output error"),
+        (errno.ELOOP, outputs.NO_FOLDER, 4, "points back to itself"),
+        (errno.ENAMETOOLONG, outputs.BAD_NAME, 2, "expected a shorter name"),
+    ],
+    ids=["EACCES", "EPERM", "EIO", "ELOOP", "ENAMETOOLONG"],
+)
+def test_every_error_of_a_path_check_is_one_line_and_its_code(
+    code, kind, exit_code, words, tmp_path, capsys
+):
+    """In-process: errors root cannot make with chmod, or at all, come from a patched os.stat."""
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    target = blocked / "k2.md"
+    with stat_fails(blocked, code):
+        with pytest.raises(outputs.OutputRefused) as refused:
+            outputs.check_file_target(str(target), _ours, "test")
+        assert refused.value.kind == kind and "\n" not in str(refused.value)
+        assert document.main(["--classes", "2", "-o", str(target)]) == exit_code
+    err = capsys.readouterr().err
+    assert one_line(err) and words in err, err
+    assert list(blocked.iterdir()) == []
+
+
+def test_the_folder_of_a_new_file_that_cannot_be_reached_is_one_line(tmp_path):
+    with stat_fails(tmp_path, errno.EIO), pytest.raises(outputs.OutputRefused) as refused:
+        outputs.check_new_entry(str(tmp_path / "sub"), "sub/k2.md")
+    assert refused.value.kind == outputs.NOT_WRITABLE and "Input/output error" in str(refused.value)
+
+
+@pytest.mark.parametrize("length", [240, 255])
+def test_write_file_takes_a_name_up_to_the_limit_and_leaves_no_temporary_file(length, tmp_path):
+    """Its temporary name must not be the one that is too long (.NAME.TOKEN.tmp is 18 more)."""
+    target = tmp_path / ("a" * (length - 3) + ".md")
+    outputs.check_file_target(str(target), _ours, "test")
+    outputs.write_file(str(target), b"OURS new", _ours)
+    assert target.read_bytes() == b"OURS new" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_write_file_near_the_longest_path_writes_and_leaves_no_temporary_file(tmp_path):
+    """A path just under PATH_MAX (4096 bytes) whose temporary neighbour would be over it."""
+    folder = tmp_path
+    while len(os.fsencode(str(folder))) < 4090 - 255:
+        folder = folder / ("d" * 240)
+    folder.mkdir(parents=True)
+    name = "n" * (4090 - len(os.fsencode(str(folder))) - 1)
+    target = folder / name
+    assert 4080 < len(os.fsencode(str(target))) < 4096
+    outputs.check_file_target(str(target), _ours, "test")
+    outputs.write_file(str(target), b"OURS new", _ours)
+    assert [p.name for p in folder.iterdir()] == [name] and target.read_bytes() == b"OURS new"

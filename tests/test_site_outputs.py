@@ -8,6 +8,7 @@ rebuild over it and a file in its way run the real script on a copy with one not
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import shutil
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from filesystem import HANG, in_private_mount, needs_mount, one_line, snapshot
+from filesystem import HANG, in_private_mount, needs_mount, one_line, snapshot, stat_fails
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_SITE = ROOT / "scripts" / "build_site.py"
@@ -112,6 +113,11 @@ def _link_to_users_folder(work: Path) -> Path:
     return work / "site"
 
 
+def _link_loop(work: Path) -> Path:
+    (work / "loop").symlink_to("loop")  # ELOOP for anything below it
+    return work / "loop" / "site"
+
+
 def _dangling_dir(work: Path) -> Path:
     (work / "site").symlink_to(work / "nowhere")
     return work / "site"
@@ -137,10 +143,16 @@ def _dangling_dir(work: Path) -> Path:
         (_vendor_link, 8, "vendor' is a symbolic link"),
         (_marker_link, 8, "is a symbolic link"),
         (_marker_fifo, 7, "is a FIFO"),
+        (_link_loop, 4, "a symbolic link on its way points back to itself"),
+        (lambda work: _link_loop(work).parent, 8, "is a symbolic link"),
+        (lambda work: work / ("s" * 300), 2, "its longest name 300); expected a shorter"),
+        (lambda work: work.joinpath(*["d" * 200] * 21), 2, "expected a shorter name"),
+        (lambda work: work / "new\nline" / "site", 4, "new\\nline' of"),
     ],
     ids=["file", "file-as-folder", "missing-parent", "proc", "sys", "users-folder", "root",
          "repository", "file-in-the-way", "fifo", "dev-null", "link", "dangling-link",
-         "vendor-link", "marker-link", "marker-fifo"],
+         "vendor-link", "marker-link", "marker-fifo", "link-loop-on-the-way", "link-loop",
+         "name-over-255-bytes", "path-over-4096-bytes", "newline-in-folder"],
 )  # fmt: skip
 def test_build_site_refuses_before_npm_and_changes_nothing(make, code, words, site_env):
     work = site_env["work"]
@@ -162,8 +174,10 @@ def test_build_site_refuses_before_npm_and_changes_nothing(make, code, words, si
         (_users_folder, 6, "--cache"),
         (_link_to_users_folder, 8, "--cache"),
         (_fifo_dir, 7, "--cache"),
+        (_link_loop, 4, "points back to itself"),
+        (lambda work: work / ("c" * 300) / "sub", 2, "expected a shorter name"),
     ],
-    ids=["file", "users-folder", "link", "fifo"],
+    ids=["file", "users-folder", "link", "fifo", "link-loop-on-the-way", "long-name"],
 )
 def test_build_site_holds_its_cache_to_the_same_rule(make_cache, code, words, site_env):
     work = site_env["work"]
@@ -203,6 +217,57 @@ def test_npm_missing_or_failing_is_one_line_and_code_9(npm, site_env):
     else:
         assert "npm is needed" in run.stderr
     assert not output.exists()  # nothing is made before npm has fetched what the pages need
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("build_site", BUILD_SITE)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)  # its main() runs only as a script
+    return script
+
+
+@pytest.mark.parametrize(
+    ("code", "exit_code", "words"),
+    [
+        (errno.EACCES, 5, "cannot be searched or read"),
+        (errno.EIO, 5, "Input/output error"),
+        (errno.ELOOP, 4, "points back to itself"),
+        (errno.ENAMETOOLONG, 2, "expected a shorter name"),
+    ],
+    ids=["EACCES", "EIO", "ELOOP", "ENAMETOOLONG"],
+)
+@pytest.mark.parametrize("which", ["output", "cache"])
+def test_build_site_path_errors_are_one_line_and_their_code(
+    which, code, exit_code, words, tmp_path, capsys, monkeypatch
+):
+    """In-process: errors root cannot make with chmod, or at all, come from a patched os.stat."""
+    script = _script()
+    monkeypatch.setattr(script, "fetch_vendor", lambda cache: pytest.fail("npm would run"))
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    paths = {"output": tmp_path / "site", "cache": tmp_path / "cache", which: blocked / "x"}
+    with stat_fails(blocked, code):
+        got = script.main(["--output", str(paths["output"]), "--cache", str(paths["cache"])])
+    err = capsys.readouterr().err
+    assert got == exit_code and one_line(err) and words in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocked"]
+
+
+def test_the_success_line_stays_one_line_with_a_newline_in_the_path(tmp_path, capsys, monkeypatch):
+    script = _script()
+    monkeypatch.setattr(script, "build", lambda output, cache: ["00_index.html"])
+    output = tmp_path / "new\nsite"
+    assert script.main(["--output", str(output), "--cache", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.endswith("\n") and "new\\nsite" in out, out
+
+
+@slow
+def test_a_name_of_only_spaces_is_refused_as_such_not_as_empty(site_env):
+    for name, words in ((" ", "a name of only white space (' ')"), ("", "an empty one")):
+        run = build_site(site_env, name)
+        assert run.returncode == 2 and words in run.stderr.splitlines()[-1], run.stderr
+    assert not site_env["ran"].exists() and not site_env["cache"].exists()
 
 
 # --- a build, a rebuild over it, and a file in its way: the real script on a small copy -------

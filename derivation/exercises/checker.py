@@ -9,28 +9,33 @@ timer where one can be set), :func:`start_worker`, and the budgets
 in :mod:`derivation.exercises.parsing`; the random points and the interval
 arithmetic used there are in :mod:`derivation.exercises.points` and
 :mod:`derivation.exercises.intervals`; the worker process is
-:mod:`derivation.exercises.worker`.
+:mod:`derivation.exercises.worker`, and the timer :mod:`derivation.exercises.timer`.
 
 How an answer is judged.  The answer is parsed (a whitelist, never
-evaluated), with every denominator and log argument recorded before SymPy can
-cancel it.  Then it and the right step are evaluated at random points with
-exact rational coordinates (three near the origin and three far from it,
-drawn from a generator seeded from :mod:`secrets` at every check, so that no
-answer can be aimed at them), in outward-rounded interval arithmetic, with the
-hypotheses ``h_k`` the softmax at the point and ``y3 = 1 - y1 - y2`` where the
-labels may be assumed to sum to one.  A denominator that is 0, or a log
-argument <= 0, at every point (or proven 0 by SymPy where the intervals cannot
-tell) makes the answer "undefined", so ``X/X`` with ``X = h1 + h2 + h3 - 1``
-is undefined although SymPy builds it as 1; at some points, "undefined for
-some values".  Disjoint intervals prove "not equal".  An answer that agrees
-at every point goes on to :func:`derivation.symbolic.equal`, which proves it;
-if SymPy cannot, six more points (near and far, at 4096 bits) are drawn before
-the answer is called "unproven".  A wrong answer is then matched against the
-known mistakes, a constant factor and a missing term.  The points are evidence
-for "undefined" and "wrong", never for "right": a denominator or log argument
-that fails only in a small region (``log(30 - x1)`` fails for x1 >= 30 only),
-or a difference below what 4096-bit intervals resolve (``exp(-exp(9))``),
-can go unseen, and such an answer is "right" only if SymPy proves it so.
+evaluated), with every denominator, 0th power's base and log argument recorded
+before SymPy can cancel it.  Then it and the right step are evaluated at random
+points with exact rational coordinates (three near the origin and three far
+from it, drawn from a generator seeded from :mod:`secrets` at every check, so
+that no answer can be aimed at them), in outward-rounded interval arithmetic,
+with the hypotheses ``h_k`` the softmax at the point and ``y3 = 1 - y1 - y2``
+where the labels may be assumed to sum to one.  A denominator that is 0, or a
+log argument <= 0, at every point (or proven 0 by SymPy where the intervals
+cannot tell) makes the answer "undefined", so ``X/X`` and ``X**0`` with
+``X = h1 + h2 + h3 - 1`` are undefined although SymPy builds them as 1; at
+some points, "undefined for some values".  Disjoint intervals prove "not
+equal".  An answer that agrees at every point goes on to
+:func:`derivation.symbolic.equal`, which proves it; if SymPy cannot, six more
+points (near and far, at 4096 bits) are drawn, and then
+:func:`derivation.exercises.disproof.disproven` looks, within the budget less a
+reserve, for an exact point where the difference shows at a precision chosen
+for it (up to 16384 bits: ``-h1*h2 + exp(-3000)`` is "wrong"); only if none
+shows is the answer called "unproven".  A wrong answer is then matched against
+the known mistakes, a constant factor and a missing term.  The points are
+evidence for "undefined" and "wrong", never for "right": a denominator or log
+argument that fails only in a small region (``log(30 - x1)`` fails for
+x1 >= 30 only), or a difference below what 16384-bit intervals resolve
+(``exp(-exp(9))``), can go unseen, and such an answer is "right" only if SymPy
+proves it so.
 
 The budget: about 2 s and 200 MB per check.  :func:`check` sends the check to
 a long-lived worker process (:class:`derivation.exercises.worker.Worker`,
@@ -64,21 +69,20 @@ module's attribute that a test changes.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import random
 import secrets
-import signal
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..symbolic import equal, model
 from . import points as pts
+from .disproof import disproven
 from .parsing import MAX_LENGTH, Cost, Parsed, TooComplexError, UndefinedAnswerError, parse_answer
+from .timer import TimeUp, time_limit
 from .worker import OutOfTime, Unavailable, Worker
 
 __all__ = [
@@ -188,6 +192,7 @@ class Feedback:
 
 
 _TOO_COMPLEX = "too complex to check — simplify it"
+_CANNOT_EVALUATE = f"{_TOO_COMPLEX} (I cannot evaluate it: exp of a huge number?)"
 _WORKER = Worker(
     "derivation.exercises.checker:_check_in_worker",
     warm_up="derivation.exercises.checker:_warm_up",
@@ -317,20 +322,30 @@ def _judge(
     worker: bool = False,
 ) -> Feedback:
     """The whole check in this process, under the timer where one can be set."""
+    clock = time.process_time if worker else time.monotonic
+    start, rng = clock(), rng or random.Random(secrets.randbits(128))
     try:
-        with _time_limit(budget, cpu=worker):
-            return _check(exercise, answer, rng or random.Random(secrets.randbits(128)))
+        with time_limit(budget, cpu=worker):
+            left = functools.partial(_left, budget, clock, start)
+            return _check(exercise, answer, rng, remaining=left, cpu=worker)
     except MemoryError:
         if worker:
             raise  # the worker reports it and exits; the caller says "too complex"
         return Feedback(False, _TOO_COMPLEX, verdict="too complex")
-    except (_OutOfTime, RecursionError):
+    except (TimeUp, RecursionError):
         return Feedback(False, _TOO_COMPLEX, verdict="too complex")
     except Exception as err:  # a defect of the checker must not reach the learner as a traceback
         return _defect(err)
 
 
-def _check(exercise: Exercise, answer: object, rng: random.Random) -> Feedback:
+def _check(
+    exercise: Exercise,
+    answer: object,
+    rng: random.Random,
+    *,
+    remaining: Callable[[], float] = lambda: TIME_BUDGET,
+    cpu: bool = False,
+) -> Feedback:
     try:
         parsed = parse_answer(answer)
     except TooComplexError as err:
@@ -347,11 +362,7 @@ def _check(exercise: Exercise, answer: object, rng: random.Random) -> Feedback:
         return undefined
     mine = sample.values(expr, one_hot)
     if not pts.usable(mine) and cost.terms > _BLIND_TERMS:
-        return Feedback(
-            False,
-            f"{_TOO_COMPLEX} (I cannot evaluate it: exp of a huge number?)",
-            verdict="too complex",
-        )
+        return Feedback(False, _CANNOT_EVALUATE, verdict="too complex")
     target = _parsed(exercise.answer).expr
     if pts.may_agree(mine, sample.values(target, one_hot)):
         without_labels_rule = pts.may_agree(
@@ -367,21 +378,32 @@ def _check(exercise: Exercise, answer: object, rng: random.Random) -> Feedback:
                 f"right, using y1 + y2 + y3 = 1; simplify it to {exercise.answer}",
                 verdict="right",
             )
-        if pts.usable(mine) and pts.usable(sample.values(target, one_hot)):
+        seen = pts.usable(mine) and pts.usable(sample.values(target, one_hot))
+        if seen:
             sample.grow()  # more points, near and far, before "unproven"
             mine = sample.values(expr, one_hot)
-            if pts.may_agree(mine, sample.values(target, one_hot)):
-                return Feedback(
-                    False,
-                    "equal to the right step at every point I tried, but SymPy "
-                    "cannot prove it: simplify it (e.g. no log(exp(...)))",
-                    verdict="unproven",
-                )
+        if pts.may_agree(mine, sample.values(target, one_hot)) and not _disproven(
+            expr, target, rng, one_hot=one_hot, remaining=remaining, cpu=cpu
+        ):
+            if not seen:  # no point could evaluate it: "wrong" only if SymPy names why
+                return _diagnose(exercise, expr, sample, different=False)
+            return Feedback(
+                False,
+                "equal to the right step at every point I tried, but SymPy "
+                "cannot prove it: simplify it (e.g. no log(exp(...)))",
+                verdict="unproven",
+            )
     return _diagnose(exercise, expr, sample)
 
 
-def _diagnose(exercise: Exercise, expr: sp.Expr, sample: pts.Sample) -> Feedback:
-    """Why an answer that is not the right step is wrong: a known mistake, a factor, a term."""
+def _diagnose(
+    exercise: Exercise, expr: sp.Expr, sample: pts.Sample, *, different: bool = True
+) -> Feedback:
+    """Why an answer that is not the right step is wrong: a known mistake, a factor, a term.
+
+    ``different`` says whether it is proven different from the right step; if not,
+    an answer none of these explain is "too complex" (it could not be evaluated).
+    """
     one_hot = exercise.one_hot
     mine = sample.values(expr, one_hot)
     for wrong, hint in exercise.mistakes:
@@ -406,6 +428,8 @@ def _diagnose(exercise: Exercise, expr: sp.Expr, sample: pts.Sample) -> Feedback
             whole, target, one_hot=one_hot
         ):
             return Feedback(False, _missing(term, len(terms)), verdict="wrong")
+    if not different:
+        return Feedback(False, _CANNOT_EVALUATE, verdict="too complex")
     return Feedback(
         False,
         "not equal to the right step, and not a mistake I know: check each "
@@ -444,16 +468,19 @@ def _notation(expr: sp.Expr) -> str:
 
 
 def _undefined(parsed: Parsed, sample: pts.Sample, one_hot: bool) -> Feedback | None:
-    """Say "undefined" if a denominator or log argument fails at every point (or some points)."""
+    """Say "undefined" if a guard (a denominator, a 0th power's base, a log argument) fails
+    at every point (or at some points)."""
     everywhere, somewhere = [], []
     for guard in parsed.guards:
-        found = sample.values(guard.defined, one_hot)
+        found = sample.guard_values(guard.defined, one_hot)
         if all(v is pts.DIVIDES_BY_ZERO for v in found):
             everywhere.append(guard)
         elif any(v is pts.DIVIDES_BY_ZERO for v in found):
             somewhere.append(guard)
+        elif guard.kind != "log" and pts.changes_sign(sample.guard_values(guard.part, one_hot)):
+            somewhere.append(guard)  # continuous, positive here and negative there: 0 between
         elif (
-            guard.kind == "denominator"
+            guard.kind in ("denominator", "power")
             and not pts.usable(found)
             and _proven(guard.part, sp.Integer(0), one_hot=one_hot)
         ):
@@ -464,18 +491,41 @@ def _undefined(parsed: Parsed, sample: pts.Sample, one_hot: bool) -> Feedback | 
         labels = labels or (one_hot and not everywhere and parsed.expr.has(*model(3).y))
         return Feedback(
             False,
-            "the answer is undefined: it divides by zero or takes the log of a number ≤ 0"
+            f"the answer is undefined: {_why(everywhere)}"
             + (" when y1 + y2 + y3 = 1" if labels else ""),
             verdict="undefined",
         )
     if somewhere or any(v is pts.DIVIDES_BY_ZERO for v in mine):
         return Feedback(
             False,
-            "the answer is undefined for some values of the variables: it divides by zero or "
-            "takes the log of a number ≤ 0 there",
+            f"the answer is undefined for some values of the variables: {_why(somewhere)} there",
             verdict="undefined",
         )
     return None
+
+
+def _left(budget: float, clock: Callable[[], float], start: float) -> float:
+    return budget - (clock() - start)
+
+
+def _why(guards: list) -> str:  # 0**0 is named where only 0th powers fail
+    if guards and all(g.kind == "power" for g in guards):
+        return "it raises 0 to the power 0 (X**0 is undefined where X = 0)"
+    return "it divides by zero or takes the log of a number ≤ 0"
+
+
+def _disproven(expr, target, rng, *, one_hot: bool, remaining: Callable, cpu: bool) -> bool:
+    """:func:`~derivation.exercises.disproof.disproven`, stopped ``_RESERVE`` s before the
+    budget ends by a timer of its own: out of time, the answer stays "unproven"."""
+
+    def left() -> float:
+        return remaining() - _RESERVE
+
+    try:
+        with time_limit(max(left(), 1e-3), cpu=cpu):
+            return left() > 0 and disproven(expr, target, rng, one_hot=one_hot, remaining=left)
+    except TimeUp:
+        return False
 
 
 def _proven(a: sp.Expr, b: sp.Expr, *, one_hot: bool) -> bool:
@@ -486,65 +536,10 @@ def _proven(a: sp.Expr, b: sp.Expr, *, one_hot: bool) -> bool:
         return False
 
 
-# --------------------------------------------------------------------------- time limit
-class _OutOfTime(BaseException):
-    """Raised by the timer of :func:`_time_limit`.
-
-    A ``BaseException``, so that an ``except Exception`` inside SymPy lets it through.
-    """
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float, *, cpu: bool = False) -> Iterator[None]:
-    """Raise :class:`_OutOfTime` in the block after ``seconds`` (main thread only).
-
-    ``seconds`` of CPU time with ``cpu=True`` (``ITIMER_PROF``, the worker's
-    timer: a loaded machine does not cut a check short), else on the clock
-    (``ITIMER_REAL``).  A repeating timer, so that a broad ``except`` somewhere in
-    SymPy cannot swallow the limit; it stops raising as soon as the block is
-    left.  A handler and a timer that were already set (e.g. pytest-timeout's)
-    are put back afterwards.  Outside the main thread, or when the current
-    handler was not set from Python and so could not be put back, no timer is
-    set, and the bounds of :func:`parse` alone keep the check small.
-    """
-    which, signum = ("ITIMER_PROF", "SIGPROF") if cpu else ("ITIMER_REAL", "SIGALRM")
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or not hasattr(signal, "setitimer")
-        or not hasattr(signal, signum)
-        or signal.getsignal(getattr(signal, signum)) is None
-    ):
-        yield
-        return
-    which, signum = getattr(signal, which), getattr(signal, signum)
-    armed = [True]
-
-    def alarm(signum, frame):
-        if armed[0]:
-            raise _OutOfTime
-
-    start = time.monotonic() if not cpu else time.process_time()
-    previous = signal.signal(signum, alarm)
-    old_delay, old_interval = signal.setitimer(which, seconds, 0.05)
-    try:
-        yield
-    finally:
-        for _ in range(3):  # the timer may fire once more before it is disarmed
-            try:
-                armed[0] = False
-                break
-            except _OutOfTime:
-                continue
-        signal.setitimer(which, 0)
-        signal.signal(signum, previous)
-        if old_delay:
-            spent = (time.monotonic() if not cpu else time.process_time()) - start
-            signal.setitimer(which, max(old_delay - spent, 1e-3), old_interval)
-
-
 # --------------------------------------------------------------------------- the points of a check
 _POINT_PRECISION = 4096  # the most bits the points and values are computed with
 _BLIND_TERMS = 32  # the largest answer SymPy is asked about when no point can be evaluated
+_RESERVE = 0.3  # seconds of the budget kept for the diagnosis after the search for a difference
 
 
 def _precision(cost: Cost) -> int:

@@ -12,6 +12,10 @@ kind               what it catches
 ``ordinary``       seeded random rows: the formula itself, axes, shapes
 ``two classes``    K = 2: code that assumes a number of classes
 ``long row``       K = 1000: the same, and long sums
+``many rows``      257 rows: code that assumes a batch size (a fixed block of
+                   32 that drops the rest, a hard-coded number of rows)
+``confident``      one class ahead by about 70: the others near 1e-30, which a
+                   clip (at 1e-15, 1e-7, ...) or a flush to zero changes
 ``extreme row``    one row ``[1000, 0, -1000]``: exp without the max shift
 ``far apart``      an ordinary row beside ``[1000, ...]`` and ``[-1000, ...]``:
                    one maximum for the whole batch instead of each row's
@@ -22,14 +26,30 @@ kind               what it catches
 
 The answer of each batch is the package's (:mod:`derivation.numeric`),
 computed in float64 from the inputs as given.  An entry is right when
-``|mine - right| <= rtol |right| + atol``: ``rtol`` is 1e-10 for float64
-input and 3e-5 for float32 (about 250 ulps: exp of a shifted logit ``d``
-carries ``|d|`` half-ulps of the shift's rounding); ``atol`` is the
-smallest normal number for probabilities (entries below it are zero to any
-method) and 64 ulps of the entries' scale for gradients, whose ``p - y``
-is rightly computed with an absolute error of a few ulps (the package
-avoids even that, see :mod:`derivation.numeric`, but a learner's ``p - y``
-is not wrong for lacking it).
+``|mine - right| <= rtol |right| + atol``.
+
+``rtol`` is 1e-12 for float64 input.  A right float64 softmax is within a
+few ulps, except that one computed as ``exp(z - logsumexp(z))`` carries the
+rounding of ``m + log(s)``, half an ulp of the largest logit: up to 5.7e-14
+relative at ``|z| = 1000``.  Measured over the 14 right implementations of
+tests/test_check_function.py and seeds 0 to 199, the largest relative error
+beyond ``atol`` was 3.3e-14 (the far-apart batch, through logsumexp), 4.7e-15
+on the random batches: 1e-12 leaves a margin of 30.  It is not tighter, so
+an epsilon added to a shifted softmax's denominator (a sum between 1 and K)
+shows only when it is above about 1e-12 times the sum: 1e-11 shows on the
+ordinary rows, 1e-13 cannot be told apart from rounding and is not caught.
+For float32 input ``rtol`` is 3e-5 (about 250 ulps: exp of a shifted logit
+``d`` carries ``|d|`` half-ulps of the shift's rounding).
+
+``atol`` is the smallest normal number for probabilities (entries below it
+are zero to any method), so that a tiny probability is compared in relative
+terms: 1e-15 where the answer is 1e-30 is wrong.  For gradients it is 64
+ulps of each entry's scale: of 1 where ``y = 1`` (``p - 1`` is rightly
+computed with an absolute error of a few ulps; the package avoids even
+that, see :mod:`derivation.numeric`, but a learner's ``p - y`` is not wrong
+for lacking it), none where ``y = 0`` (there ``p - 0`` is exactly ``p``),
+and for ``(H - Y)ᵀX`` the sum of the sizes of its terms,
+``(|H - Y| + Y)ᵀ|X|`` (the rounding of a sum is relative to it).
 """
 
 from __future__ import annotations
@@ -44,7 +64,9 @@ from .. import numeric
 __all__ = ["Case", "Mistake", "cases", "mistakes"]
 
 #: the relative tolerance for each input precision
-RTOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 3e-5}
+RTOL = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 3e-5}
+#: the probability floors people clip at (1e-7 is Keras's epsilon)
+CLIPS = (1e-15, 1e-12, 1e-10, 1e-8, 1e-7)
 
 
 @dataclass(frozen=True)
@@ -65,8 +87,10 @@ class Case:
         The package's answer.
     logits : ndarray, shape (m, K)
         The logits of each row (``X Θᵀ`` for the article's model), for messages.
-    rtol, atol : float
-        The tolerance (see the module's docstring).
+    rtol : float
+        The relative tolerance (see the module's docstring).
+    atol : float or ndarray
+        The absolute tolerance, of each entry for gradients (see the module's docstring).
     """
 
     kind: str
@@ -76,7 +100,7 @@ class Case:
     right: np.ndarray
     logits: np.ndarray
     rtol: float
-    atol: float
+    atol: float | np.ndarray
 
     @property
     def dtype(self) -> np.dtype:
@@ -102,6 +126,10 @@ _EXTREME = [[1000.0, 0.0, -1000.0]]
 _FAR = [[0.5, -1.2, 2.0, 0.3], [1000.0, 0.0, 0.0, -3.0], [-1000.0, -1002.0, -999.0, -1000.5]]
 _NEAR = [[1000.0, 999.5, 0.0], [710.0, 710.25, -710.0]]
 _NEGATIVE = [[-1000.0, -1001.0, -1002.5, -999.0]]
+#: one class far ahead: the others' probabilities are about 1e-30 (clipping at 1e-15 shows)
+_CONFIDENT = [[70.0, 0.0, 1.5, -3.0], [-2.0, 0.5, 69.0, 1.0]]
+#: more rows than a block of 32, 64 or 128, and not a multiple of any
+MANY = 257
 _TWO = [[3.0, -1.5], [0.0, 40.0], [-2.0, -2.0]]
 
 
@@ -113,10 +141,19 @@ def _logit_batches(seed: int) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
     long = rng.normal(size=(2, 1000)) * 3
     long_labels = rng.integers(0, 1000, size=2)
     single = np.vstack([rng.normal(size=(3, 5)) * 2, [[100.0, 0.0, -100.0, 50.0, -3.0]]])
+    many = rng.normal(size=(MANY, 4)) * 2
+    many_labels = rng.integers(0, 4, size=MANY)
     return [
         ("ordinary", "ordinary rows", z, labels),
         ("two classes", "K = 2 classes", np.array(_TWO), np.array([0, 1, 1])),
         ("long row", "long rows (K = 1000)", long, long_labels),
+        ("many rows", f"many rows (m = {MANY})", many, many_labels),
+        (
+            "confident",
+            "confident rows (the other classes near 1e-30)",
+            np.array(_CONFIDENT),
+            np.array([0, 3]),
+        ),
         ("extreme row", "one extreme row", np.array(_EXTREME), np.array([2])),
         (
             "far apart",
@@ -137,6 +174,8 @@ def _problems(seed: int) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndar
     design, one_hot = numeric.design_matrix, numeric.one_hot
     big = np.array([[0.0, 500.0], [0.0, 0.0], [0.0, -500.0]])
     long_labels = rng.integers(0, 1000, size=3)
+    many_x = rng.normal(size=MANY) * 2
+    many_labels = rng.integers(0, 3, size=MANY)
     return [
         ("ordinary", "the article's example problem", theta, X, Y),
         (
@@ -152,6 +191,20 @@ def _problems(seed: int) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndar
             rng.normal(size=(1000, 2)),
             design([-1.0, 0.3, 1.2]),
             one_hot(long_labels, 1000),
+        ),
+        (
+            "many rows",
+            f"many samples (m = {MANY})",
+            np.array([[0.5, -1.0], [-0.2, 0.7], [0.1, 0.3]]),
+            design(many_x),
+            one_hot(many_labels, 3),
+        ),
+        (
+            "confident",
+            "confident samples (the other classes near 1e-30)",
+            np.array([[0.0, 35.0], [0.0, 0.0], [0.0, -35.0]]),
+            design([2.0, -2.0]),
+            one_hot([0, 2], 3),
         ),
         ("extreme row", "one sample with extreme logits", big, design([2.0]), one_hot([2], 3)),
         (
@@ -189,9 +242,15 @@ def _wide(a: np.ndarray) -> np.ndarray:
     return a.astype(np.float64)
 
 
-def _grad_atol(dtype: np.dtype, scale: float = 1.0) -> float:
-    """64 ulps of an entry of size ``scale``: the rounding of a right ``p - y``."""
-    return 64 * float(np.finfo(dtype).eps) * scale
+def _grad_atol(dtype: np.dtype, scale: np.ndarray) -> np.ndarray:
+    """64 ulps of each entry's ``scale`` (at least the smallest normal number).
+
+    ``p - y`` is rightly computed with an absolute error of a few ulps of 1 where
+    ``y = 1``, and to the relative precision of ``p`` where ``y = 0``; a sum of
+    such terms, to a few ulps of the sum of their sizes.
+    """
+    info = np.finfo(dtype)
+    return np.maximum(64 * float(info.eps) * scale, float(info.tiny))
 
 
 def cases(task: str, seed: int = 0) -> list[Case]:
@@ -207,21 +266,22 @@ def cases(task: str, seed: int = 0) -> list[Case]:
     Returns
     -------
     list of Case
-        Eight batches: their kinds are those of the module's docstring.
+        Ten batches: their kinds are those of the module's docstring.
 
     Examples
     --------
     >>> [c.kind for c in cases("softmax")][:4]
-    ['ordinary', 'two classes', 'long row', 'extreme row']
-    >>> cases("cross_entropy_grad")[3].right
+    ['ordinary', 'two classes', 'long row', 'many rows']
+    >>> cases("cross_entropy_grad")[5].right
     array([[ 1.,  0., -1.]])
     """
     if task == "theta_grad":
         out = []
         for kind, about, theta, X, Y in _problems(seed):
             right = numeric.theta_grad(_wide(theta), _wide(X), _wide(Y))
-            scale = float(np.abs(_wide(X)).sum(axis=0).max())
             logits = _wide(X) @ _wide(theta).T
+            terms = np.abs(numeric.softmax(logits) - _wide(Y)) + _wide(Y)
+            atol = _grad_atol(theta.dtype, terms.T @ np.abs(_wide(X)))
             out.append(
                 Case(
                     kind,
@@ -231,7 +291,7 @@ def cases(task: str, seed: int = 0) -> list[Case]:
                     right,
                     logits,
                     RTOL[theta.dtype],
-                    _grad_atol(theta.dtype, scale),
+                    atol,
                 )
             )
         return out
@@ -244,12 +304,18 @@ def cases(task: str, seed: int = 0) -> list[Case]:
         else:
             args, names = (z, labels), ("z", "labels")
             right = numeric.cross_entropy_grad(_wide(z), labels)
-            atol = _grad_atol(z.dtype)
+            y = numeric.one_hot(labels, z.shape[-1])
+            atol = _grad_atol(z.dtype, y)
         out.append(Case(kind, about, args, names, right, _wide(z), RTOL[z.dtype], atol))
     return out
 
 
 # --------------------------------------------------------------------------- known mistakes
+_CLIPPED = (
+    "the probabilities are clipped: that changes every answer below the clip (a probability "
+    "of 1e-30 is not 1e-15); after the max shift nothing needs a clip (only log(h) would, and "
+    "log-softmax avoids even that)"
+)
 _SHIFT = "exp overflows above 709 (88.7 in float32): subtract each row's maximum before exp"
 _GLOBAL = (
     "did you subtract one maximum for the whole batch instead of each row's? "
@@ -282,6 +348,21 @@ def _columns(z: np.ndarray) -> np.ndarray:
 
 def _shifted(z: np.ndarray) -> np.ndarray:
     return np.exp(z - z.max(axis=-1, keepdims=True))
+
+
+def _clip(
+    eps: float,
+    top: float | None,
+    softmax_of: Callable[..., np.ndarray],
+    y_of: Callable[..., np.ndarray] | None = None,
+) -> Callable[..., np.ndarray]:
+    """The softmax (or ``p - y``) with the probabilities clipped to [eps, top]."""
+
+    def clipped(*args: np.ndarray) -> np.ndarray:
+        p = np.clip(softmax_of(*args), eps, top)
+        return p if y_of is None else p - y_of(*args)
+
+    return clipped
 
 
 def _softmax_mistakes() -> list[Mistake]:
@@ -318,6 +399,11 @@ def _softmax_mistakes() -> list[Mistake]:
         Mistake("not normalised: divide exp by each row's sum", _shifted),
         Mistake("not normalised: divide exp by each row's sum", np.exp),
         Mistake("that is log-softmax: the softmax is its exp", numeric.log_softmax),
+        *(
+            Mistake(_CLIPPED, _clip(eps, top, lambda z: numeric.softmax(_wide(z))))
+            for eps in CLIPS
+            for top in (1 - eps, None)
+        ),
         Mistake(
             "that is the sigmoid of each logit: softmax divides exp(z) by its row's sum",
             lambda z: 1 / (1 + np.exp(-z)),
@@ -393,6 +479,11 @@ def _gradient_mistakes() -> list[Mistake]:
             "the Jacobian simplifies to h − y, which divides by nothing",
             minus_y_over_p,
         ),
+        *(
+            Mistake(_CLIPPED, _clip(eps, top, lambda z, labels: numeric.softmax(_wide(z)), one_hot))
+            for eps in CLIPS
+            for top in (1 - eps, None)
+        ),
         Mistake(
             "that is z − y: the gradient is softmax(z) − y",
             lambda z, labels: _wide(z) - one_hot(z, labels),
@@ -430,7 +521,7 @@ def mistakes(task: str) -> list[Mistake]:
 
     Examples
     --------
-    >>> batch = cases("softmax")[4]  # one row far from another
+    >>> batch = cases("softmax")[6]  # one row far from another
     >>> np.isnan(mistakes("softmax")[1].on(batch)).any()  # one maximum for all
     np.True_
     """

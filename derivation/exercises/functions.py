@@ -3,19 +3,23 @@
 What lives here: :func:`check_function`, which calls a learner's NumPy
 function on copies of the test batches of
 :mod:`derivation.exercises.function_cases` (ordinary rows, K = 2, K = 1000,
-logits up to ±1000, rows far apart in one batch, float32) and compares what
-it returns with the package's own :mod:`derivation.numeric`, and the helpers
-that turn whatever the function does (an exception of any kind, ``None``,
-complex numbers, a masked array, a wrong shape or precision, NaN, a changed
-input) into one :class:`~derivation.exercises.checker.Feedback` with one
-reason.  A wrong gradient is also run through
+257 rows, confident rows, logits up to ±1000, rows far apart in one batch,
+float32) and compares what it returns with the package's own
+:mod:`derivation.numeric`, and the helpers that turn whatever the function
+does (an exception of any kind, ``None``, complex numbers, a masked array, a
+wrong shape or precision, NaN, a changed input, a returned object whose own
+methods raise) into one :class:`~derivation.exercises.checker.Feedback` with
+one reason. A wrong gradient is also run through
 :func:`derivation.gradcheck.gradcheck`, whose result is quoted only when it
 agrees ("wrong"): the verdict is decided by the comparison, never by it.
 
 Unlike the typed answers of :mod:`derivation.exercises.checker`, the learner's
 code is trusted: it runs in the kernel, in this process, with the kernel's
 rights, and a function that never returns cannot be stopped from here (the
-batches are small: a right function takes milliseconds).
+batches are small: a right function takes milliseconds).  The same holds for
+code the function's result or exception runs when looked at: every error it
+raises becomes feedback, but one that never returns cannot be stopped; so the
+checker asks only Python's and NumPy's own exception classes for their text.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy as np
 from .. import numeric
 from ..gradcheck import gradcheck
 from .checker import Feedback
-from .function_cases import Case, Mistake, cases, mistakes
+from .function_cases import MANY, Case, Mistake, cases, mistakes
 
 __all__ = ["check_function"]
 
@@ -45,24 +49,34 @@ _NON_FINITE = "exp overflowed, or underflowed to 0 and 0/0 is NaN: subtract each
 def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
     """Check a learner's ``"softmax"``, ``"cross_entropy_grad"`` or ``"theta_grad"`` function.
 
-    The function is called on copies of eight test batches, in this order:
-    seeded ordinary rows, K = 2 classes, rows of K = 1000, one extreme row
-    ``[1000, 0, -1000]``, an ordinary row beside ``[1000, ...]`` and
-    ``[-1000, ...]``, two large nearly equal logits, logits that are all very
-    negative, and float32 input (for ``"theta_grad"``, parameters that give
-    such logits).  What it returns is compared with the package's answer,
-    computed in float64 from the same inputs, to 1e-10 relative (3e-5 for
-    float32 input; see :mod:`~derivation.exercises.function_cases`).  The
-    first batch that fails gives the verdict and its one reason, naming the
-    row and a known mistake where the result matches one.
+    The function is called on copies of ten test batches, in this order:
+    seeded ordinary rows, K = 2 classes, rows of K = 1000, 257 rows (more than
+    a block of 32, 64 or 128), confident rows (the other classes near 1e-30),
+    one extreme row ``[1000, 0, -1000]``, an ordinary row beside ``[1000,
+    ...]`` and ``[-1000, ...]``, two large nearly equal logits, logits that are
+    all very negative, and float32 input (for ``"theta_grad"``, parameters that
+    give such logits).  What it returns is compared with the package's answer,
+    computed in float64 from the same inputs, to 1e-12 relative (3e-5 for
+    float32 input), and tiny entries in relative terms too (a clip at 1e-15
+    is wrong; see :mod:`~derivation.exercises.function_cases`).  The first
+    batch that fails gives the verdict and its one reason, naming the row and
+    a known mistake where the result matches one.
+
+    What cannot be told apart from rounding: an error below 1e-12 relative.
+    An epsilon of 1e-11 added to a shifted softmax's denominator (a sum between
+    1 and K) shows where the sum is small (it does on the ordinary rows); one of
+    1e-13 does not, and is called right.
 
     Wrong, besides wrong numbers: NaN or inf where the answer is finite, a
     masked entry (``np.ma`` hides NaN, it does not fix it), a result of lower
     precision than the input (float32 for float64), integers, and a changed
     input (a function that works in place on its argument, or returns a view
     of it, has changed the caller's array).  Any exception the function raises becomes
-    feedback, ``SystemExit`` and other ``BaseException`` subclasses included;
-    only ``KeyboardInterrupt`` (the kernel's interrupt button) stops the check.
+    feedback, ``SystemExit`` and other ``BaseException`` subclasses included,
+    and so does any exception raised while its result is read (an object whose
+    ``__class__``, ``__array__`` or ``__len__`` raises, or that asks for more
+    memory than there is); only ``KeyboardInterrupt`` (the kernel's interrupt
+    button) stops the check.
 
     The learner's code runs in the kernel, in this process, with the kernel's
     rights: it is trusted code, unlike the typed answers of :func:`check`.
@@ -94,7 +108,7 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
     --------
     >>> print(check_function("softmax", numeric.softmax))
     ✔ right: largest relative error 0.0e+00 in float64, within float32's rounding on float32 input;
-    tried on 8 batches: K = 2 to 1000 classes, logits up to ±1000, rows far apart
+    tried on 10 batches: K = 2 to 1000 classes, 257 rows, logits up to ±1000, rows far apart
     >>> print(check_function("softmax", lambda z: None))
     ✘ your function returned None — did you forget `return`?
     """
@@ -121,8 +135,8 @@ def _check_function(task: str, function: Callable, seed: int) -> Feedback:
     return Feedback(
         True,
         f"right: largest relative error {largest:.1e} in float64, within float32's rounding on "
-        f"float32 input;\ntried on {len(passed)} batches: K = 2 to 1000 classes, logits up to "
-        "±1000, rows far apart",
+        f"float32 input;\ntried on {len(passed)} batches: K = 2 to 1000 classes, {MANY} rows, "
+        "logits up to ±1000, rows far apart",
         verdict="right",
     )
 
@@ -134,10 +148,10 @@ def _run(task: str, function: Callable, case: Case, passed: list[Case]) -> Feedb
     """
     args = tuple(a.copy() for a in case.args)
     where = "" if case.kind == "ordinary" else f" on {case.about}"
-    result = _call(function, args, where)
-    if isinstance(result, Feedback):
-        return result
-    mine = _read(result, case, where)
+    result, failed = _call(function, args, where)
+    if failed is not None:
+        return failed
+    mine = _guarded_read(result, case, where)
     if isinstance(mine, Feedback):
         return mine
     with np.errstate(all="ignore"):
@@ -159,31 +173,100 @@ def _run(task: str, function: Callable, case: Case, passed: list[Case]) -> Feedb
     return error
 
 
-def _describe(err: BaseException) -> str:
-    """The exception's text, at most 200 characters; empty if even str() fails."""
+def _type_name(obj: object) -> str:
+    """The name of ``obj``'s class, read past any metaclass (no learner code runs)."""
     try:
-        text = str(err).strip()
+        name = _NAME.__get__(type(obj))
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        return "object"
+    return name if type(name) is str else "object"
+
+
+_NAME = type.__dict__["__name__"]
+#: argument types whose str() runs no learner code
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _from_python_or_numpy(cls: type) -> bool:
+    module = type.__dict__["__module__"].__get__(cls)
+    return type(module) is str and module.partition(".")[0] in ("builtins", "numpy")
+
+
+def _plain(arg: object, depth: int = 2) -> bool:
+    """Whether str(arg) runs no learner code: text, numbers, NumPy's own objects, tuples of them."""
+    kind = type(arg)
+    if kind in _PLAIN:
+        return True
+    if kind is tuple:
+        return depth > 0 and len(arg) < 100 and all(_plain(a, depth - 1) for a in arg)
+    return _from_python_or_numpy(kind) and not issubclass(kind, (np.ndarray, tuple, list, dict))
+
+
+def _describe(err: BaseException) -> str:
+    """The exception's text, at most 200 characters; empty if it cannot be had safely.
+
+    Only Python's and NumPy's own exception classes are asked for their text, and
+    only when their arguments are plain (text and numbers): a learner's class, or
+    an argument of a learner's class, may run code in ``__str__`` that fails,
+    recurses or never ends.  Their text is then the plain arguments, if any.
+    """
+    try:
+        args = BaseException.args.__get__(err)
+        plain = [a for a in args if _plain(a)]
+        if _from_python_or_numpy(type(err)) and len(plain) == len(args):
+            text = str.__str__(str(err))  # a str subclass could run code: a plain copy
+        else:
+            text = "; ".join(str.__str__(str(a)) for a in plain)
+        text = text.strip()
+        return text[:200] + "…" if len(text) > 200 else text
     except KeyboardInterrupt:
         raise
     except BaseException:
         return ""
-    return text[:200] + "…" if len(text) > 200 else text
 
 
-def _call(function: Callable, args: tuple[np.ndarray, ...], where: str) -> object:
-    """The function's result, or a Feedback naming the exception it raised (any but ^C)."""
+def _call(
+    function: Callable, args: tuple[np.ndarray, ...], where: str
+) -> tuple[object, Feedback | None]:
+    """(the function's result, None), or (None, a Feedback naming the exception it raised).
+
+    Any exception but ^C becomes feedback; the result is passed on untouched (a
+    returned object is looked at only by :func:`_guarded_read`).
+    """
     try:
         with np.errstate(all="ignore"):
-            return function(*args)
+            return function(*args), None
     except KeyboardInterrupt:
         raise
     except BaseException as err:  # SystemExit, GeneratorExit, a learner's own class: feedback
         text = _describe(err)
         hint = " — a missing keepdims=True?" if "broadcast" in text else ""
+        return None, Feedback(
+            False,
+            f"your function raised {_type_name(err)}{where}: {text}{hint}",
+            verdict="raised",
+        )
+
+
+def _guarded_read(result: object, case: Case, where: str) -> np.ndarray | Feedback:
+    """:func:`_read`, with whatever the returned object's own code raises made feedback.
+
+    The result may be anything: an object whose ``__class__``, ``__array__``,
+    ``__len__``, ``__float__`` or ``__eq__`` raises or returns nonsense, or whose
+    ``__array__`` asks for more memory than there is.  Only ^C propagates.
+    """
+    try:
+        return _read(result, case, where)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as err:
         return Feedback(
             False,
-            f"your function raised {type(err).__name__}{where}: {text}{hint}",
-            verdict="raised",
+            f"your function returned a {_type_name(result)} that could not be read as an array "
+            f"of numbers{where} ({_type_name(err)} while reading it)",
+            verdict="wrong type",
         )
 
 
@@ -191,7 +274,7 @@ def _as_array(result: object) -> tuple[np.ndarray, np.ndarray | None] | Feedback
     """(the result as a plain ndarray, its mask or None), or a Feedback if it is none."""
     try:
         with np.errstate(all="ignore"):
-            if isinstance(result, np.ma.MaskedArray):
+            if issubclass(type(result), np.ma.MaskedArray):
                 return np.asarray(np.ma.getdata(result)), np.ma.getmaskarray(result)
             return np.asarray(result), None
     except KeyboardInterrupt:
@@ -199,8 +282,8 @@ def _as_array(result: object) -> tuple[np.ndarray, np.ndarray | None] | Feedback
     except BaseException as err:  # the learner's object may run code in __array__ or __len__
         return Feedback(
             False,
-            f"your function returned a {type(result).__name__} that is not an array of numbers "
-            f"({type(err).__name__}; rows of different lengths?)",
+            f"your function returned a {_type_name(result)} that is not an array of numbers "
+            f"({_type_name(err)}; rows of different lengths?)",
             verdict="wrong type",
         )
 
@@ -211,7 +294,7 @@ def _read(result: object, case: Case, where: str) -> np.ndarray | Feedback:
         return Feedback(
             False, "your function returned None — did you forget `return`?", verdict="wrong type"
         )
-    if isinstance(result, tuple):
+    if issubclass(type(result), tuple):  # type(), not isinstance: __class__ may be a trap
         return Feedback(
             False,
             f"your function returned a tuple of {tuple.__len__(result)}: return only the array "
@@ -386,10 +469,20 @@ def _batch_hint(case: Case, row: int, finite: bool, off: float) -> str:
     if case.dtype == np.float64 and off < 1e-5:
         return (
             f"off by {off:.1e} relative: close, but not to float64's rounding — is part of it "
-            "computed in float32, or approximated?"
+            "computed in float32, approximated, or nudged by an epsilon (added to a sum)?"
         )
     if case.kind in ("two classes", "long row"):
         return "right on the ordinary rows but not here: does your code assume a number of classes?"
+    if case.kind == "many rows":
+        return (
+            "right on a few rows but not on many: does your code assume a number of rows (a "
+            "fixed block, a hard-coded batch size)?"
+        )
+    if case.kind == "confident" and finite:
+        return (
+            "a probability far below 1 is a number like any other: no clipping of the logits "
+            "or the probabilities, no flush to zero (subtract each row's maximum: nothing more)"
+        )
     if case.kind == "float32":
         if not finite:
             return "exp overflows above 88.7 in float32: subtract each row's maximum before exp"

@@ -28,6 +28,7 @@ __all__ = [
     "between",
     "explain",
     "normalize",
+    "power_of_a_letter",
     "quote",
     "side_by_side",
     "split_names",
@@ -57,6 +58,7 @@ _SIGNS = {
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
 _OPERATORS = {"+", "-", "*", "/", "**"}
+_BARE_POWER = re.compile(r"(h|y|x|Theta)\*\*")  # h¹: a letter that needs an index, raised
 
 
 def normalize(text: str) -> str:
@@ -134,7 +136,7 @@ def split_names(word: str, known: Iterable[str]) -> list[str] | None:
     return parts if len(parts) >= 2 and "".join(parts) == word else None
 
 
-def explain(source: str, error: SyntaxError) -> str:
+def explain(source: str, error: SyntaxError, known: Iterable[str] = ()) -> str:
     """Why Python cannot read ``source`` as a formula, as a hint a learner can act on.
 
     Reads Python's tokens of ``source`` (never evaluates them) and recognises
@@ -149,6 +151,9 @@ def explain(source: str, error: SyntaxError) -> str:
         The normalized answer that :func:`ast.parse` rejected.
     error : SyntaxError
         What :func:`ast.parse` raised.
+    known : iterable of str, optional
+        The names an answer may use, so that names written together
+        (``h2h1``) are quoted as the one next to the gap (``h2``).
 
     Returns
     -------
@@ -161,12 +166,14 @@ def explain(source: str, error: SyntaxError) -> str:
     'write * between h1 and h2 (as in h1*h2): multiplication is never implicit'
     >>> explain("(h1 - y1", SyntaxError("'(' was never closed"))
     'a ( is not closed'
+    >>> explain("h1 h2h1", SyntaxError("invalid syntax"), ["h1", "h2"])[:26]
+    'write * between h1 and h2 '
     """
     tokens = _tokens(source)
     words = [t.string for t in tokens if t.type == tokenize.NAME]
     if any(keyword.iskeyword(w) for w in words):
         return f"this is not a formula Python can read: {type(error).__name__}"
-    pair = _side_by_side(tokens)
+    pair = _side_by_side(tokens, known)
     if pair is not None:
         return between(*pair)
     strings = [t.string for t in tokens]
@@ -190,15 +197,20 @@ def explain(source: str, error: SyntaxError) -> str:
     return f"this is not a formula Python can read: {type(error).__name__}"
 
 
-def side_by_side(source: str) -> tuple[str, str] | None:
+def side_by_side(source: str, known: Iterable[str] = ()) -> tuple[str, str] | None:
     """The first two operands of ``source`` written with nothing between them, if any.
 
     A name followed by ``(`` is taken for a call (the parser judges the name).
+    An operand raised to a power is quoted with its power (``h**1`` in
+    ``h**1h**2``, which is how :func:`normalize` reads ``h¹h²``), and of names
+    written together (``h2h1``, with ``known`` the names) the one next to the gap.
 
     >>> side_by_side("(h1 - y1)(x1)"), side_by_side("2h1"), side_by_side("exp(h1)")
     ((')', '('), ('2', 'h1'), None)
+    >>> side_by_side("-h**1h**2"), side_by_side("h1 h2h1", ["h1", "h2"])
+    (('h**1', 'h**2'), ('h1', 'h2'))
     """
-    return _side_by_side(_tokens(source))
+    return _side_by_side(_tokens(source), known)
 
 
 def between(left: str, right: str) -> str:
@@ -216,7 +228,23 @@ def between(left: str, right: str) -> str:
         example = "(h1 - y1)*(x1)"
     else:
         example = f"{left}*{right}" + ("...)" if right == "(" else "")
-    return f"write * between {left} and {right} (as in {example}): multiplication is never implicit"
+    hint = f"write * between {left} and {right} (as in {example}): multiplication is never implicit"
+    letter = next((w for w in (left, right) if _BARE_POWER.match(w)), None)
+    if letter is not None:
+        hint += f"; and {power_of_a_letter(letter.split('**')[0])}"
+    return hint
+
+
+def power_of_a_letter(letter: str) -> str:
+    """The note for a bare ``h``, ``y``, ``x`` or ``Theta``: a superscript is a power, not an index.
+
+    >>> power_of_a_letter("h")
+    'a superscript is a power (h¹ is h**1): write an index as h1 or h₁'
+    """
+    return (
+        f"a superscript is a power ({letter}¹ is {letter}**1): "
+        f"write an index as {letter}1 or {letter}₁"
+    )
 
 
 def _tokens(source: str) -> list[tokenize.TokenInfo]:
@@ -247,12 +275,36 @@ def _operand_start(token: tokenize.TokenInfo) -> bool:
     return token.type == tokenize.NUMBER or token.string == "("
 
 
-def _side_by_side(tokens: list[tokenize.TokenInfo]) -> tuple[str, str] | None:
-    """The first two operands written with nothing between them, if any."""
-    for before, after in itertools.pairwise(tokens):
+def _side_by_side(
+    tokens: list[tokenize.TokenInfo], known: Iterable[str] = ()
+) -> tuple[str, str] | None:
+    """The first two operands written with nothing between them (see :func:`side_by_side`)."""
+    known = list(known)
+    strings = [t.string for t in tokens]
+    for i, (before, after) in enumerate(itertools.pairwise(tokens)):
         if not (_operand_end(before) and _operand_start(after)):
             continue
         if after.string == "(" and before.type == tokenize.NAME:
             continue  # a call, such as exp(h1): the parser judges the name
-        return before.string, after.string
+        left, right = before.string, after.string
+        if before.type == tokenize.NAME and (parts := split_names(left, known)):
+            return parts[0], parts[1]  # the first gap is inside it: h2h1 h1
+        if after.type == tokenize.NAME and (parts := split_names(right, known)):
+            right = parts[0]
+        # an operand raised to a power: h**1 in h**1h**2, h**-1 in h**-1h
+        exponent = (
+            next((j for j in (i - 1, i - 2) if j >= 0 and strings[j] == "**"), None)
+            if before.type == tokenize.NUMBER
+            else None
+        )
+        if exponent is not None and exponent >= 1 and _operand_end(tokens[exponent - 1]):
+            if exponent == i - 1 or strings[i - 1] in ("-", "+"):
+                left = "".join(strings[exponent - 1 : i + 1])
+        if after.type == tokenize.NAME and strings[i + 2 : i + 3] == ["**"]:
+            power = strings[i + 3 : i + 5]
+            if power[:1] in (["-"], ["+"]):
+                right = right + "**" + "".join(power[:2])
+            elif power and tokens[i + 3].type == tokenize.NUMBER:
+                right = right + "**" + power[0]
+        return left, right
     return None

@@ -16,8 +16,9 @@ text).  So, served by Voilà, an answer box cannot run code on the server.
 number, the degree and the number of terms the expression would have once
 expanded, and the nesting of ``exp``/``log``.  Nothing is expanded while
 parsing.  SymPy cancels as it builds (``X/X`` is 1 and ``X - X`` is 0 even
-where ``X`` is 0), so :func:`parse_answer` also records every denominator and
-every log argument *before* SymPy can cancel them (:class:`Parsed`), and the
+where ``X`` is 0, and ``X**0`` is 1), so :func:`parse_answer` also records every
+denominator, every base of a 0th power and every log argument *before* SymPy can
+cancel them (:class:`Parsed`), and the
 checker tests each of them.  A number written with a decimal point means its exact decimal value
 (``1.00000001`` is not 1).  Division by zero and the log of a number <= 0 in
 the text itself (as in ``0/0``) make an answer undefined.  Where the checker
@@ -45,7 +46,15 @@ import sympy as sp
 
 from ..symbolic import model
 from .intervals import moderate
-from .keyboard import between, explain, normalize, quote, side_by_side, split_names
+from .keyboard import (
+    between,
+    explain,
+    normalize,
+    power_of_a_letter,
+    quote,
+    side_by_side,
+    split_names,
+)
 
 __all__ = [
     "MAX_BITS",
@@ -99,6 +108,12 @@ def names() -> dict[str, sp.Basic]:
     table |= {"x1": m.x1, "m": _M}
     table |= {f"Theta{k}{j}": m.theta[k - 1, j] for k in (1, 2, 3) for j in (0, 1)}
     return table
+
+
+@functools.cache
+def _known() -> tuple[str, ...]:
+    """Every name an answer may use, functions included (for the hints on names run together)."""
+    return (*names(), *_FUNCTIONS)
 
 
 @dataclass(frozen=True)
@@ -201,13 +216,15 @@ def parse(text: str) -> sp.Expr:
 
 
 class Guard(NamedTuple):
-    """A part of an answer that must be defined: a denominator (not 0) or a log argument (> 0).
+    """A part of an answer that must be defined: a denominator or the base of a 0th power
+    (not 0), or a log argument (> 0).
 
     ``defined`` is the expression whose evaluation fails where the part is not
-    defined: ``1/denominator`` (unevaluated) or ``log(argument)`` (unevaluated).
+    defined: ``1/part`` (unevaluated) for a denominator or a base, ``log(argument)``
+    (unevaluated) for a log.
     """
 
-    kind: str  # "denominator" or "log"
+    kind: str  # "denominator", "power" (the base of X**0) or "log"
     part: sp.Expr
     defined: sp.Expr
 
@@ -241,7 +258,7 @@ def parse_answer(text: str) -> Parsed:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
-        raise ValueError(explain(source, err)) from None
+        raise ValueError(explain(source, err, _known())) from None
     except (ValueError, MemoryError, RecursionError) as err:
         raise ValueError(
             f"this is not a formula Python can read: {err.__class__.__name__}"
@@ -264,7 +281,7 @@ class _Builder:
     def guard(self, kind: str, part: sp.Expr) -> None:
         if part.is_Number:
             return  # a number is checked where it is built (1/0 and log(0) are undefined there)
-        if kind == "denominator":
+        if kind in ("denominator", "power"):
             defined = sp.Pow(part, -1, evaluate=False)
         else:
             defined = sp.log(part, evaluate=False)
@@ -276,9 +293,11 @@ class _Builder:
             return self.names[word]
         if word.replace("_", "") in self.names and not word.startswith("_"):
             return self.names[word.replace("_", "")]  # h_1, Theta_10
-        together = split_names(word, [*self.names, *_FUNCTIONS])
+        together = split_names(word, _known())
         if together is not None:
             raise ValueError(between(together[0], together[1]))
+        if word in ("h", "y", "x", "Theta"):  # h¹ is read as h**1: a power, not an index
+            raise ValueError(f"{word!r} is not allowed here: {power_of_a_letter(word)}")
         raise ValueError(f"{quote(word, 40)!r} is not allowed here; {_NAMES_HINT}")
 
     def build(self, node: ast.AST) -> tuple[sp.Expr, Cost]:
@@ -304,8 +323,14 @@ class _Builder:
             n = self.exponent(node.right)
             base, cost = self.build(node.left)
             cost = cost.power(abs(n)).checked()
+            if n <= 0 and base.is_Number and base == 0:
+                raise UndefinedAnswerError(
+                    "the answer is undefined (it divides by zero, or raises 0 to the power 0)"
+                )
             if n < 0:
                 self.guard("denominator", base)
+            elif n == 0:
+                self.guard("power", base)  # SymPy builds X**0 as 1, even where X is 0
             return _defined(base**n), cost
         if isinstance(node.op, ast.BitXor):
             raise ValueError("use ** for powers (as in h1**2), not ^")
@@ -356,7 +381,7 @@ class _Builder:
 
     def call(self, node: ast.Call) -> tuple[sp.Expr, Cost]:
         if not isinstance(node.func, ast.Name):
-            pair = side_by_side(self.source)  # (h1 - y1)(x1), 2(h1)
+            pair = side_by_side(self.source, _known())  # (h1 - y1)(x1), 2(h1)
             if pair is not None:
                 raise ValueError(between(*pair))
             raise ValueError("only exp(...) and log(...) may be called in an answer")

@@ -39,10 +39,12 @@ __all__ = [
     "NEAR",
     "Region",
     "Sample",
+    "changes_sign",
     "constant_factor",
     "draw",
     "is_interval",
     "may_agree",
+    "mirrors",
     "usable",
     "values",
 ]
@@ -111,6 +113,44 @@ def draw(
             point[m.h[k]] = exps[k] / total
         points.append(point)
     return tuple(points)
+
+
+def mirrors(point: dict, precision: int) -> tuple[dict, ...]:
+    """The point with every weight Θ_kj negated, with x1 negated, and with both.
+
+    A guard (a denominator, a log argument) that is an odd function of them, such
+    as ``Θ_11``, ``x1`` or a logit ``Θ_10 + Θ_11 x1``, changes sign between a point
+    and one of its mirrors, so that a log of a number <= 0 is found whatever the
+    random points were.  The ``h_k`` are recomputed; ``m`` and the labels stay.
+    """
+    m = model(3)
+    iv.prec = precision
+    out = []
+    for flip_theta, flip_x in ((True, False), (False, True), (True, True)):
+        q = dict(point)
+        if flip_theta:
+            for s in m.theta:
+                q[s] = -point[s]
+        if flip_x:
+            q[m.x1] = -point[m.x1]
+        exps = [iv.exp(q[m.theta[k, 0]] + q[m.theta[k, 1]] * q[m.x1]) for k in range(3)]
+        total = exps[0] + exps[1] + exps[2]
+        for k in range(3):
+            q[m.h[k]] = exps[k] / total
+        out.append(q)
+    return tuple(out)
+
+
+def changes_sign(found: tuple) -> bool:
+    """Whether some values are surely positive and others surely negative.
+
+    The variables range over a connected set (all real Θ and x1, m > 0, labels in
+    [0, 1]), so a continuous part that is positive at one point and negative at
+    another is 0 somewhere between them: a denominator that changes sign divides by
+    zero for some values of the variables, whether or not a point lands there.
+    """
+    signs = {1 if v.a > 0 else -1 for v in found if is_interval(v) and (v.a > 0 or v.b < 0)}
+    return signs == {1, -1}
 
 
 def values(
@@ -206,6 +246,16 @@ class Sample:
                 self.rng, one_hot=one_hot, count=self.count, region=region, precision=precision
             )
             self.points[one_hot] += [(point, precision, {}) for point in drawn]
+
+    def guard_values(self, expr: sp.Expr, one_hot: bool) -> tuple:
+        """The values of a guard at the points and at their :func:`mirrors`."""
+        key = ("guard", expr, one_hot, len(self.at(one_hot)))
+        if key not in self.found:
+            found = list(self.values(expr, one_hot))
+            for point, precision, _ in self.points[one_hot]:
+                found += values(expr, mirrors(point, precision), precision)
+            self.found[key] = tuple(found)
+        return self.found[key]
 
     def grow(self) -> None:
         """Draw ``count`` more points in each region, for each kind of labels used so far."""
