@@ -187,6 +187,8 @@ def page06(browser, lab):
 
 
 def reset(root) -> None:
+    """Press Reset once the kernel has every slider move (a pending one could land after it)."""
+    tb.settled(root.page, root)
     root.locator("button", has_text="Reset").click()
 
 

@@ -117,6 +117,28 @@ def wait_until(condition, timeout: float, what: str) -> None:
         time.sleep(0.3)
 
 
+def settled(page, root, quiet: float = 1.0, timeout: float = 60) -> None:
+    """Wait until the kernel has taken every pending change of the explorer ``root``.
+
+    ipywidgets sends a slider's next value only once the kernel has answered the
+    previous one, while a click on another widget goes at once: on a loaded machine the
+    click can overtake the slider.  Settled means: the kernel is idle and what the
+    kernel draws in the explorer has not changed for ``quiet`` seconds.
+    """
+    status = page.locator(".jp-StatusBar-TextItem", has_text="|")
+    deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+    while True:
+        drawn = root.inner_html()
+        idle = status.count() == 0 or any("Idle" in t for t in status.all_text_contents())
+        if drawn != last or not idle:
+            last, since = drawn, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the explorer did not settle within {timeout} s")
+        page.wait_for_timeout(100)
+
+
 def run_all_cells(page, timeout: float = 180) -> None:
     """Run > Run All Cells, then wait until every code cell has a number and the kernel is idle.
 
@@ -417,6 +439,7 @@ def test_the_range_switch_moves_the_keyboard_to_the_new_range(explorers_page):
     wait_until(lambda: readout.text_content().strip() == "1000", 15, "End going to 1000")
     page.keyboard.press("ArrowLeft")
     wait_until(lambda: readout.text_content().strip() == "999", 15, "a step of 1")
+    settled(page, root)  # the kernel has 999 too, before the click (which could overtake it)
     root.locator(".widget-toggle-button", has_text="±10").first.click()
     wait_until(lambda: "z₁ 999.0 → 10.0" in (message.text_content() or ""), 15, "a clip message")
     first = root.locator(".widget-hslider").first
