@@ -239,6 +239,8 @@ def test_rebuilt_sliders_are_named_too(page06):
         sliders = sliders_follow(root, "logits explorer, K = 6", 7)
         assert [s["label"] for s in sliders[:6]] == [f"z{'₁₂₃₄₅₆'[k]}" for k in range(6)]
         root.locator(".widget-toggle-button", has_text="±1000").click()
+        first = root.locator(".widget-readout").first  # the old sliders are named too: wait
+        tb.wait_until(lambda: first.text_content().strip() == "2", 60, "sliders rebuilt, ±1000")
         sliders = sliders_follow(root, "logits explorer, ±1000", 7)
         assert sliders[0]["text"] == sliders[0]["readout"] == "2"  # whole steps: no decimals
     finally:
