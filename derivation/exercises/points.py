@@ -107,12 +107,18 @@ def draw(
             point[yk] = rational(region.y)
         if one_hot:
             point[m.y[2]] = 1 - point[m.y[0]] - point[m.y[1]]
-        exps = [iv.exp(point[m.theta[k, 0]] + point[m.theta[k, 1]] * point[m.x1]) for k in range(3)]
-        total = exps[0] + exps[1] + exps[2]
-        for k in range(3):
-            point[m.h[k]] = exps[k] / total
+        _set_hypotheses(point)
         points.append(point)
     return tuple(points)
+
+
+def _set_hypotheses(point: dict) -> None:
+    """Set the point's h_k to the softmax of its logits Θ_k0 + Θ_k1 x1 (at ``iv.prec``)."""
+    m = model(3)
+    exps = [iv.exp(point[m.theta[k, 0]] + point[m.theta[k, 1]] * point[m.x1]) for k in range(3)]
+    total = exps[0] + exps[1] + exps[2]
+    for k in range(3):
+        point[m.h[k]] = exps[k] / total
 
 
 def mirrors(point: dict, precision: int) -> tuple[dict, ...]:
@@ -133,10 +139,7 @@ def mirrors(point: dict, precision: int) -> tuple[dict, ...]:
                 q[s] = -point[s]
         if flip_x:
             q[m.x1] = -point[m.x1]
-        exps = [iv.exp(q[m.theta[k, 0]] + q[m.theta[k, 1]] * q[m.x1]) for k in range(3)]
-        total = exps[0] + exps[1] + exps[2]
-        for k in range(3):
-            q[m.h[k]] = exps[k] / total
+        _set_hypotheses(q)
         out.append(q)
     return tuple(out)
 
