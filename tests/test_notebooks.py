@@ -390,3 +390,19 @@ def test_the_giveaway_scan_finds_a_planted_answer():
     for cell in planted:
         fragments = _readable_before([cell])
         assert any(check("dh2/dTheta10", f).correct for f in fragments), cell
+
+
+def test_previous_and_next_links_follow_the_collection_in_order():
+    """Each lesson's "Previous" is the lesson before it and its "Next" the one after; the
+    solutions notebook sits beside 09 (its Previous is 09) and is nobody else's neighbour."""
+    lessons = [p.name for p in NOTEBOOKS if not p.name.endswith("_solutions.ipynb")]
+
+    def links(name, word):
+        nb = load(NOTEBOOKS[NAMES.index(name)])
+        return {m for t in markdown(nb) for m in re.findall(rf"{word}: \[[^]]*\]\(([^)]+)\)", t)}
+
+    befores, afters = [None, *lessons[:-1]], [*lessons[1:], None]
+    for before, name, after in zip(befores, lessons, afters, strict=True):
+        assert links(name, "Previous") == ({before} if before else set()), name
+        assert links(name, "Next") == ({after} if after else set()), name
+    assert links("09_exercises_solutions.ipynb", "Previous") == {"09_exercises.ipynb"}
