@@ -131,8 +131,9 @@ def logits_answers(*numbers: int) -> Answers:
     K = six["z"].size
     zeros = int(K - six["rank"])
     five = (
-        f"{'One' if zeros == 1 else zeros}, always (to rounding, about "
-        f"$10^{{{math.floor(math.log10(abs(six['eigenvalues'][0]) or 1e-300))}}}$): the other "
+        f"{'One' if zeros == 1 else zeros}, always: the readout shows it as 0, with the value "
+        "rounding left (about "
+        f"$10^{{{math.floor(math.log10(abs(six['eigenvalues'][0]) or 1e-300))}}}$); the other "
         f"{six['rank']} are positive, so the rank is {six['rank']} $= K - 1$. The all-ones "
         "direction, adding a constant to every logit, changes nothing."
     )

@@ -50,7 +50,8 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
         z / T: the chain rule's 1/T included); ``gradient``, shape (K,),
         dJ/dz = (h - y) / T; ``loss``; ``naive_p``, the naive softmax
         (NaN where it fails); ``eigenvalues`` (ascending), ``rank`` (eigenvalues
-        above ``RANK_TOLERANCE`` times the largest), ``symmetric`` and ``row_sums``.
+        above ``eigenvalue_tolerance``, ``RANK_TOLERANCE`` times the largest or 1),
+        ``symmetric`` and ``row_sums``.
 
     Raises
     ------
@@ -86,6 +87,7 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
         "z": z, "temperature": T, "true_class": c, "h": h, "p": h, "jacobian": jacobian,
         "gradient": g[0] / T, "loss": float(loss), "naive_p": stability.naive_softmax(u),
         "eigenvalues": eigenvalues, "rank": int((np.abs(eigenvalues) > tol).sum()),
+        "eigenvalue_tolerance": tol,
         "symmetric": bool(np.array_equal(jacobian, jacobian.T)),
         "row_sums": jacobian.sum(axis=1),
     }  # fmt: skip

@@ -106,7 +106,7 @@ def value_table(caption: str, rows: list[str], columns: list[str], cells: list[l
 
 def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
          limit: float = 1.0, symbol: str = "p", width: int | None = None,
-         height: int = 180) -> str:  # fmt: skip
+         height: int = 180, digits: int | None = None) -> str:  # fmt: skip
     """Vertical bars, one per class, with the value written above (or below) each.
 
     Parameters
@@ -125,7 +125,10 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     symbol : str, default "p"
         Name of the entries, shown under each bar with its index (p₁, p₂, ...).
     width : int, optional
-        Default: 60 px per class (K >= 4: 66), at least 200.
+        Default: 60 px per class (K = 4: 66; K >= 5: 56, with 3 decimals), at least 200.
+    digits : int, optional
+        Decimals of the value labels. Default: 4, or 3 for K >= 5 (so that six
+        bars, a heatmap and six more bars fit one row of a notebook at 1280 px).
 
     Returns
     -------
@@ -136,8 +139,9 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     v = np.asarray(values, dtype=float)
     K = v.size
     names = [f"{symbol}{subscript(k + 1)}" for k in range(K)]
-    shown = [fmt(value) for value in v]
-    width = width or max(200, 20 + (60 if K <= 3 else 66) * K)
+    digits = digits if digits is not None else (4 if K <= 4 else 3)
+    shown = [fmt(value, digits) for value in v]
+    width = width or max(200, 20 + (60 if K <= 3 else 66 if K == 4 else 56) * K)
     top, bottom = 44, height - (60 if signed else 26)
     zero = (top + bottom) / 2 if signed else bottom
     scale = (zero - top) / max(limit, 1e-300)

@@ -316,14 +316,19 @@ class LogitsExplorer(_Snapshot, W.VBox):
         )
         self.jacobian.value = views.heatmap(
             # dh/dz itself, the 1/T of the chain rule included: the title says exactly that
-            s["jacobian"], title="∂hₖ/∂zₗ", limit=s["jacobian_limit"], cell=52, digits=3,
+            s["jacobian"], title="∂hₖ/∂zₗ", limit=s["jacobian_limit"], cell=52 if K <= 4 else 48,
+            digits=3,
         )  # fmt: skip
         self.gradient.value = views.bars(
             s["gradient"], title="∂J/∂z = (h − y) / T", css_class="grad-value",
             signed=True, limit=_nice_limit(np.abs(s["gradient"]).max()), symbol="g",
             height=188,
         )  # fmt: skip
-        eigenvalues = ", ".join(views.significant(e) for e in s["eigenvalues"])
+        eigenvalues = ", ".join(
+            # an eigenvalue that is zero in exact arithmetic, as rounding left it
+            f"0 (rounding: {views.significant(e)})" if 0 < abs(e) <= s["eigenvalue_tolerance"]
+            else views.significant(e) for e in s["eigenvalues"]
+        )  # fmt: skip
         naive_ok = bool(np.all(np.isfinite(s["naive_p"])))
         naive = ("same as stable" if naive_ok else
                  "<b>NaN</b>: exp overflowed (the stable softmax is fine)")  # fmt: skip

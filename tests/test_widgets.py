@@ -227,6 +227,10 @@ def test_06_answer_5_with_K_6_exactly_one_eigenvalue_is_zero():
     eig = ex.state["eigenvalues"]
     assert abs(eig[0]) < 1e-16 and np.all(eig[1:] > 0.01) and ex.state["rank"] == 5
     assert "5 $= K - 1$" in answers_06()
+    # the readout says which eigenvalue is zero, and that its float value is rounding
+    shown = ex.readout.value.split('class="eigenvalues">')[1].split("</span>")[0].split(", ")
+    assert len(shown) == 6 and shown[0].startswith("0 (rounding: ")
+    assert all(not e.startswith("0 ") and not e.startswith("−") for e in shown[1:]), shown
 
 
 def test_06_article_answer_1_with_label_class_1_part_I_survives_negative():
@@ -574,9 +578,9 @@ def _hidden_tables(html: str) -> list[tuple[str, list[list[str]]]]:
     return found
 
 
-def _matches(text: str, value: float, digits: int = 4) -> bool:
+def _matches(text: str, value: float, digits: int = 4, tiny: str | None = None) -> bool:
     """Whether ``text`` is ``value`` as the views print it, and reads back as that number."""
-    shown = views.fmt(value, digits, tiny="≈0" if digits == 3 else None)
+    shown = views.fmt(value, digits, tiny=tiny)
     return text == shown and _as_number(text) == pytest.approx(value, abs=0.51 * 10**-digits)
 
 
@@ -593,16 +597,18 @@ def test_each_logits_view_has_a_hidden_table_of_the_states_numbers(logits, T, K)
         assert caption in view.value.split("</text>")[0]  # the view's title
         assert rows[0] == ["", "value"] and len(rows) == K + 1
         for k, (name, text) in enumerate(rows[1:]):
-            assert name == f"{symbol}{views.subscript(k + 1)}" and _matches(text, s[key][k])
+            # six bars print 3 decimals, to fit beside the heatmap (views.bars)
+            digits = 4 if K <= 4 else 3
+            assert name == f"{symbol}{views.subscript(k + 1)}" and _matches(text, s[key][k], digits)
     [(caption, rows)] = _hidden_tables(ex.jacobian.value)
     assert caption.startswith("∂hₖ/∂zₗ") and rows[0] == ["", *map(str, range(1, K + 1))]
     for k, row in enumerate(rows[1:]):
         assert row[0] == str(k + 1) and len(row) == K + 1
-        assert all(_matches(t, v, 3) for t, v in zip(row[1:], s["jacobian"][k], strict=True))
+        assert all(_matches(t, v, 3, "≈0") for t, v in zip(row[1:], s["jacobian"][k], strict=True))
     # the tables follow the view: move a logit and they hold the new state's numbers
     ex.logit_sliders[0].value = -4.0
     [(_, rows)] = _hidden_tables(ex.probabilities.value)
-    assert all(_matches(t, v) for (_, t), v in zip(rows[1:], ex.state["h"], strict=True))
+    assert all(_matches(t, v, digits) for (_, t), v in zip(rows[1:], ex.state["h"], strict=True))
 
 
 def test_each_article_view_has_a_hidden_table_of_the_states_numbers():
