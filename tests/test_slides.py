@@ -56,6 +56,18 @@ def test_a_verdict_names_every_equals_sign_that_failed():
     assert Verdict("(5)", (False, False, False, True)).line().endswith("signs 1, 2 and 3 of 4")
 
 
+def test_a_verdict_on_several_steps_counts_steps():
+    assert Verdict("the Θ₁₁ steps", (True,) * 8, unit="step").line() == (
+        "✔ the Θ₁₁ steps proven: all 8 steps"
+    )
+    assert Verdict("the steps", (True, False, False), unit="step").line() == (
+        "✘ the steps not proven: the steps 2 and 3 of 3"
+    )
+    assert Verdict("the steps", (False, True), unit="step").line().endswith("the step 1 of 2")
+    with pytest.raises(ValueError, match="unit"):
+        Verdict("(1)", (True,), unit=" ")
+
+
 def test_a_verdict_follows_the_proof_of_a_changed_step():
     from dataclasses import replace
 
@@ -75,6 +87,35 @@ def test_a_verdict_shows_as_large_text_in_jupyter():
 def test_a_verdict_refuses_anything_but_bools(bad):
     with pytest.raises(ValueError, match="one bool per equals sign"):
         Verdict("(1)", bad)
+
+
+#: what a slide must not show as an output: a bare bool, a lone number, a Python list, tuple or
+#: array, or a sentence ending in a bool ("8 steps, all proven: True")
+BARE = re.compile(
+    r"(True|False|-?\d+(\.\d+)?|[(\[].*[)\]]|array\(.*\))|.*[:=]\s*(True|False)", re.S
+)
+
+
+@pytest.mark.parametrize("name", SLIDES)
+def test_no_slide_shows_a_bare_bool_number_or_list(name):
+    nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+    bare = []
+    shown = [
+        c
+        for c in nb["cells"]
+        if c.get("metadata", {}).get("slideshow", {}).get("slide_type") not in ("skip", "notes")
+    ]
+    for cell in shown:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if out["output_type"] == "stream":
+                text = "".join(out["text"])
+            elif set(data) <= {"text/plain"}:  # shown as plain text: nothing richer to show
+                text = "".join(data.get("text/plain", ""))
+            else:
+                continue
+            bare += [line for line in text.strip().splitlines() if BARE.fullmatch(line.strip())]
+    assert not bare, f"outputs a hall cannot read: {bare}"
 
 
 # --- the site's build: widgets switched off, the note in the first slide's flow -------------

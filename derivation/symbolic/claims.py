@@ -297,13 +297,19 @@ class Verdict:
         One per equals sign, as :meth:`Step.check` returns them.
     without : str or None
         The assumption the proof was not allowed (``y1 + y2 + y3 = 1``), if any.
+    unit : str, default "equals sign"
+        What each bool is the verdict on, in the singular: ``"step"`` for a verdict
+        on several steps at once (``✔ the Θ₁₁ steps proven: all 8 steps``).
     """
 
     tag: str
     verdicts: tuple[bool, ...]
     without: str | None = None
+    unit: str = "equals sign"
 
     def __post_init__(self) -> None:
+        if not self.unit.strip() or "\n" in self.unit:
+            raise ValueError(f"a Verdict's unit is one word or two, got {self.unit!r}")
         if not self.verdicts or not all(isinstance(v, bool) for v in self.verdicts):
             raise ValueError(
                 f"a Verdict needs one bool per equals sign (at least one), got {self.verdicts!r}"
@@ -322,14 +328,19 @@ class Verdict:
         n = len(self.verdicts)
         failed = [str(i + 1) for i, v in enumerate(self.verdicts) if not v]
         if not failed:
-            text = f"✔ {self.tag} proven" + (f": all {n} equals signs" if n > 1 else "")
+            text = f"✔ {self.tag} proven" + (f": all {n} {self._units}" if n > 1 else "")
         else:
             signs = failed[0] if len(failed) == 1 else ", ".join(failed[:-1]) + " and " + failed[-1]
-            which = f"the equals sign{'s' if len(failed) > 1 else ''} {signs}"
+            which = f"the {self._units if len(failed) > 1 else self.unit} {signs}"
             text = f"✘ {self.tag} not proven" + (f": {which} of {n}" if n > 1 else "")
         if self.without is not None:
             text += f" (without {self.without})"
         return text
+
+    @property
+    def _units(self) -> str:
+        """The plural of ``unit`` (equals signs, steps)."""
+        return self.unit.replace("sign", "signs") if "sign" in self.unit else self.unit + "s"
 
     def __repr__(self) -> str:
         return self.line()
