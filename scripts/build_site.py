@@ -404,7 +404,7 @@ LIVE_KERNEL_NOTE = (
 _NOTE_STYLE = ("font-family: sans-serif; font-size: 16px; background: #fff4e0; "
                "border: 1px solid #E69F00; padding: 8px 12px; margin: 8px 0")  # fmt: skip
 #: on a slide the note is part of the first slide's flow, above its title: it covers nothing
-_SLIDE_NOTE_STYLE = _NOTE_STYLE.replace("font-size: 16px", "font-size: 20px; line-height: 1.3")
+_SLIDE_NOTE_STYLE = _NOTE_STYLE.replace("font-size: 16px", "font-size: 25px; line-height: 1.3")
 #: the slides' own rules (1280 x 720, scaled to the screen by reveal.js): text that reads from
 #: the back row (as notebooks/rise.css); a slide taller than the screen scrolls, never cut off
 SLIDE_CSS = """<style>
@@ -414,11 +414,18 @@ SLIDE_CSS = """<style>
     font-size: 26px; line-height: 1.4; }
   .reveal .jp-RenderedMarkdown h1 { font-size: 44px; }
   .reveal .jp-RenderedMarkdown h2 { font-size: 36px; }
-  .reveal .jp-InputArea pre, .reveal .jp-OutputArea pre { font-size: 20px; }
-  .reveal .MJXc-display { margin: 0.4em 0 !important; }
-  .reveal .verdict { font-size: 26px !important; margin: 0 !important; }
+  .reveal .jp-OutputArea pre { font-size: 24px !important; white-space: pre-wrap; }
+  .reveal .MJXc-display { margin: 0.3em 0 !important; }
+  .reveal .verdict { font-size: 28px !important; margin: 0 !important; }
   .reveal .jp-OutputArea .jp-RenderedMarkdown, .reveal .jp-OutputArea .jp-RenderedMarkdown p,
-  .reveal .jp-RenderedLatex { font-size: 20px; }
+  .reveal .jp-RenderedMarkdown code, .reveal .jp-RenderedMarkdown td,
+  .reveal .jp-RenderedMarkdown th { font-size: 24px; }
+  /* MathJax 2 scales an equation to its parent's x-height: 109 % in a LaTeX output */
+  .reveal .jp-RenderedLatex { font-size: 23px; }
+  /* ... and 131 % in a Markdown output (the article's form beside ours): 19 px gives 24.9 px */
+  .reveal .jp-OutputArea-output.jp-RenderedMarkdown p:has(> .MJXc-display) { font-size: 19px; }
+  .reveal .jp-RenderedMarkdown h1, .reveal .jp-RenderedMarkdown h2 { margin-top: 0; }
+  .reveal .jp-Cell { padding-top: 2px; padding-bottom: 2px; }
 </style>"""
 
 
@@ -475,7 +482,11 @@ def convert(notebook: Path, to: str) -> str:
         options.append("--SlidesExporter.reveal_url_prefix=vendor/reveal.js")
         options.append("--SlidesExporter.reveal_theme=white")  # its fonts are local
         options += ["--SlidesExporter.reveal_width=1280", "--SlidesExporter.reveal_height=720",
-                    "--SlidesExporter.reveal_transition=none"]  # fmt: skip
+                    "--SlidesExporter.reveal_transition=none",
+                    # what the hall sees live (Voilà shows no code): the outputs, at 24 px
+                    "--SlidesExporter.exclude_input=True",
+                    "--SlidesExporter.exclude_input_prompt=True",
+                    "--SlidesExporter.exclude_output_prompt=True"]  # fmt: skip
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
         widgets = has_widgets(nb)

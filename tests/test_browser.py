@@ -400,8 +400,12 @@ def test_the_logits_explorer_is_readable_with_6_classes(explorers_page, tmp_path
     try:
         assert_readable(root, "logits explorer, K = 6")
         # h, the Jacobian and the gradient side by side, as with three classes (not wrapped)
-        tops = [round(b["y"]) for b in root.locator("svg").evaluate_all(
-            "svgs => svgs.map(s => s.getBoundingClientRect().toJSON())")]
+        tops = [
+            round(b["y"])
+            for b in root.locator("svg").evaluate_all(
+                "svgs => svgs.map(s => s.getBoundingClientRect().toJSON())"
+            )
+        ]
         assert len(tops) == 3 and max(tops) - min(tops) <= 2, f"the views' tops: {tops}"
     finally:
         root.locator("select").first.select_option("3")

@@ -379,6 +379,8 @@ def test_site_slides_fit_the_screen_reach_every_slide_and_the_note_covers_nothin
     assert not tall, f"slides taller than 720 px: {tall}"
     wide = {s["index"]: s["wide"] for s in walked if s["wide"]}
     assert not wide, f"text wider than its slide: {wide}"
+    small = {s["index"]: s["small"][:4] for s in walked if s["small"]}
+    assert not small, f"text under {HALL_PX} px × the slide's scale, by slide: {small}"
     assert walked[0]["also"]["shown"], "the first slide says that sliders need a kernel"
     covered = {s["index"]: s["also"]["hit"] for s in walked if s["also"]["hit"]}
     assert not covered, f"the live-kernel note covers headings: {covered}"
