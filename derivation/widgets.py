@@ -84,6 +84,7 @@ _CSS = f"""<style onload="{escape(_ARIA_BRIDGE)}">
 .projector .widget-readout {{ min-width: 56px; overflow: visible; }}
 .projector .explorer-readout td, .projector .explorer-readout th {{ padding: 1px 8px; }}
 .projector .explorer-message {{ color: #A0522D; min-height: 22px; }}
+.projector .hall-only {{ display: none; }}
 </style>"""
 
 _SLIDER_WIDTH = "420px"  # label + track (>= 300 px) + readout
@@ -396,6 +397,10 @@ class ArticleExplorer(_Snapshot, W.VBox):
             flex_flow="row wrap", width="900px", max_width="100%"))  # fmt: skip
         controls = W.VBox([grid, W.HBox([self.x1, self.label, self.reset_button], layout=wrap)])
         figures = W.HBox([self.hypotheses, self.jacobian, self.parts, self.readout], layout=wrap)
+        # named for the slides' style sheet, which leaves these two views off a slide (at 24 px
+        # the whole explorer cannot fit one) and shows the readout's line of h instead
+        self.hypotheses.add_class("hypotheses-view")
+        self.jacobian.add_class("jacobian-view")
         super().__init__(_root([controls, figures]))
         self.add_class("projector")
         self.add_class("article-explorer")
@@ -438,7 +443,9 @@ class ArticleExplorer(_Snapshot, W.VBox):
             f"<td>{fmt(s['parts'][ell, 1])}</td></tr>"
             for ell, name in enumerate(("I", "II", "III"))
         )
+        h_line = ", ".join(fmt(v) for v in s["h"])
         self.readout.value = (
+            f'<div class="hall-only explorer-readout">h₁, h₂, h₃ = {h_line}</div>'
             '<table class="explorer-readout"><tr><td></td>'
             f'<th scope="col">{names[0]}</th><th scope="col">{names[1]}</th></tr>{rows}'
             f'<tr><td><b>sum</b></td><td class="total">{fmt(s["totals"][0])}</td>'

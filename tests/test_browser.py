@@ -344,7 +344,8 @@ LAYOUT_PROBLEMS = """(root) => {
         if (parseFloat(getComputedStyle(e).fontSize) < 14) problems.push(`${name(e)} < 14 px`);
     }
     for (const track of root.querySelectorAll('.widget-hslider .slider-container')) {
-        const width = track.getBoundingClientRect().width;
+        // on a slide the template zooms the explorer: 300 px on the screen is what counts
+        const width = track.getBoundingClientRect().width * parseFloat(root.dataset.zoom || '1');
         if (width < 300) problems.push(`a slider of ${width.toFixed(0)} px`);
     }
     const area = root.closest('.jp-OutputArea-output') || document.body;
@@ -613,6 +614,7 @@ def assert_readable_unscaled(page, root, what: str) -> None:
     undo = """(root) => {
         const slides = document.querySelector('.reveal .slides'), saved = slides.style.transform;
         const width = root.offsetWidth;  // in the explorer's own pixels
+        root.dataset.zoom = getComputedStyle(root).zoom;
         slides.style.transform = 'none';
         root.style.zoom = '1';
         root.style.width = `${width}px`;
@@ -627,6 +629,7 @@ def assert_readable_unscaled(page, root, what: str) -> None:
             document.querySelector('.reveal .slides').style.transform = saved;
             root.style.zoom = '';
             root.style.width = '';
+            delete root.dataset.zoom;
         }"""
         root.first.evaluate(restore, saved)
 

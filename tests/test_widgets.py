@@ -678,3 +678,14 @@ def test_a_hidden_table_with_the_wrong_shape_is_refused():
         views.value_table("h", ["h₁", "h₂"], ["value"], [["0.5"]])
     with pytest.raises(ValueError, match=r"got \[2\]"):
         views.value_table("h", ["h₁"], ["value"], [["0.5", "0.5"]])
+
+
+def test_the_article_explorers_line_of_h_is_its_state_for_the_slides():
+    """On a slide the bars of h are left off (the reveal-hall style sheet); the readout's line,
+    shown only there, says the same values."""
+    ex = article_explorer(x1=-1.5, label=0)
+    ex.theta_sliders[0, 1].value = 2.25
+    line = re.search(r'class="hall-only[^"]*">h₁, h₂, h₃ = ([^<]*)</div>', ex.readout.value)
+    assert line and line[1].split(", ") == [views.fmt(v) for v in ex.state["h"]]
+    assert "hypotheses-view" in ex.hypotheses._dom_classes
+    assert "jacobian-view" in ex.jacobian._dom_classes

@@ -285,7 +285,7 @@ class ArticleForm:
 class Verdict:
     """SymPy's verdicts on one step, said in one line instead of a tuple of bools.
 
-    ``✔ (12) proven: all 2 equals signs`` or ``✘ (21) not proven: the equals
+    ``✔ (12) proven: both equals signs`` or ``✘ (21) not proven: the equals
     sign 3 of 3``; a claim with one equals sign is proven or not.  ``bool(verdict)``
     is whether every equals sign was proven.
 
@@ -328,7 +328,8 @@ class Verdict:
         n = len(self.verdicts)
         failed = [str(i + 1) for i, v in enumerate(self.verdicts) if not v]
         if not failed:
-            text = f"✔ {self.tag} proven" + (f": all {n} {self._units}" if n > 1 else "")
+            every = "both" if n == 2 else f"all {n}"
+            text = f"✔ {self.tag} proven" + (f": {every} {self._units}" if n > 1 else "")
         else:
             signs = failed[0] if len(failed) == 1 else ", ".join(failed[:-1]) + " and " + failed[-1]
             which = f"the {self._units if len(failed) > 1 else self.unit} {signs}"
