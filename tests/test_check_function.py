@@ -568,3 +568,21 @@ def test_an_epsilon_in_the_denominator_shows_down_to_what_rounding_allows():
     assert check_function("softmax", _epsilon(1e-11), seed=3).verdict == "wrong"
     # documented: 1e-13 of a sum of at least 1 is within float64's rounding here, so "right"
     assert check_function("softmax", _epsilon(1e-13)).correct
+
+
+def test_without_hints_the_feedback_says_where_not_how_to_fix():
+    """09's Part B shows each attempt's check before the learner has tried: the hint would be
+    the answer, so there the check says only where the function fails and what it returned."""
+
+    def textbook_softmax(z):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        hinted = check_function("softmax", textbook_softmax)
+        bare = check_function("softmax", textbook_softmax, hints=False)
+    assert "maximum" in str(hinted) and "maximum" not in str(bare)
+    assert not bare.correct and bare.mistake is None and "got [NaN, 0, 0]" in str(bare)
+    assert str(bare).endswith("(hints=True says why)")
+    right = check_function("softmax", numeric.softmax, hints=False)
+    assert right.correct and str(right) == str(check_function("softmax", numeric.softmax))

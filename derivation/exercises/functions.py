@@ -46,7 +46,7 @@ _LARGE = (
 _NON_FINITE = "exp overflowed, or underflowed to 0 and 0/0 is NaN: subtract each row's maximum"
 
 
-def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
+def check_function(task: str, function: Callable, *, seed: int = 0, hints: bool = True) -> Feedback:
     """Check a learner's ``"softmax"``, ``"cross_entropy_grad"`` or ``"theta_grad"`` function.
 
     The function is called on copies of ten test batches, in this order:
@@ -92,6 +92,10 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
         The learner's function.
     seed : int, default 0
         Seed of the random batches.
+    hints : bool, default True
+        Say why a function is wrong and how to fix it (the text after " — ").
+        False: only where it fails and what it returned, for an exercise whose
+        attempt is shown before the learner has tried (the hint would be its answer).
 
     Returns
     -------
@@ -115,6 +119,11 @@ def check_function(task: str, function: Callable, *, seed: int = 0) -> Feedback:
     if task not in _TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(_TASKS)}")
     feedback = _check_function(task, function, seed)
+    if not hints and not feedback.correct and " — " in feedback.message:
+        where = feedback.message.split(" — ")[0]
+        feedback = dataclasses.replace(
+            feedback, message=f"{where} (hints=True says why)", mistake=None
+        )
     message = "\n".join(
         textwrap.fill(line, width=98, break_long_words=False, break_on_hyphens=False)
         for line in feedback.message.splitlines()
