@@ -42,7 +42,7 @@ def test_a_verdict_is_one_line_without_a_tuple():
     assert repr(step(7).verdict()) == "✔ (7) proven"
     assert repr(step(11).verdict()) == "✔ (11) proven: all 4 equals signs"
     refused = step(21).verdict(one_hot=False)
-    without = "(without y_1 + y_2 + y_3 = 1)"
+    without = "(without y₁ + y₂ + y₃ = 1)"
     assert repr(refused) == f"✘ (21) not proven: the equals sign 3 of 3 {without}"
     assert not refused and step(21).verdict()
     assert step(21).check(one_hot=False) == (True, True, False)  # check() keeps its tuple

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .printing import Equation, latex, plain_tag
+from .printing import Equation, latex, plain_tag, readable
 from .prover import Context, instantiate, matrix_entries, prove_equal
 
 __all__ = ["ArticleForm", "Step", "Verdict", "claim"]
@@ -194,8 +194,8 @@ class Step:
         """
         without = None
         if not one_hot and self.one_hot_from is not None:
-            without = f"{sp.sstr(self.context.labels)} = 1"
-        tag = " ".join(plain_tag(self.tag).split())
+            without = readable(f"{sp.sstr(self.context.labels)} = 1")
+        tag = readable(" ".join(plain_tag(self.tag).split()))
         return Verdict(tag, self.check(one_hot=one_hot), without)
 
     def holds(self, *, one_hot: bool = True) -> bool:

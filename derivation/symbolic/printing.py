@@ -11,7 +11,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-__all__ = ["Equation", "latex", "plain_tag"]
+__all__ = ["Equation", "latex", "plain_tag", "readable"]
 
 _PLUS_MINUS = re.compile(r"\+ - ")  # an unevaluated a + (-b) prints as "a + - b"
 
@@ -149,3 +149,20 @@ def plain_tag(tag: str) -> str:
     text = re.sub(r"\\text\{([^}]*)\}", r"\1", tag)
     text = re.sub(r"\\Theta_\{(\d+)\}", r"Theta_\1", text)
     return text.replace("\\", "").replace("{", "").replace("}", "")
+
+
+_SUBSCRIPTS = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+
+
+def readable(text: str) -> str:
+    """Plain-text maths as a reader writes it: ``Theta_kj`` as Θₖⱼ, ``y_1`` as y₁, ``nabla^2``
+    as ∇², ``Sum(y[l], (l, 1, K))`` as Σₗ yₗ and a minus sign as −.
+
+    >>> readable("-log h_k, Theta_kj and nabla^2 J; Sum(y[l], (l, 1, K)) = 1")
+    '−log hₖ, Θₖⱼ and ∇² J; Σₗ yₗ = 1'
+    """
+    text = re.sub(r"Sum\((\w)\[(\w)\], \(\w, 1, K\)\)", r"Sum_\2 \1_\2", text)
+    text = text.replace("Sum_", "Σ_").replace("nabla^2", "∇²").replace("Theta", "Θ")
+    subscript = r"_\{?([0-9aehijklmnoprstuvx]+)\}?(?![A-Za-z])"
+    text = re.sub(subscript, lambda m: m[1].translate(_SUBSCRIPTS), text)
+    return re.sub(r"(^|[\s(=])-(?=[\s\w(])", r"\1−", text)
