@@ -14,9 +14,10 @@ numeric
     the softmax Jacobian, with the accuracy tricks explained.
 fastpath
     The blocked fast path behind numeric's cross-entropy functions.
-article, routes, checks
+agreement, article, routes, checks
     The article's model in NumPy (hypotheses, cost, (H - Y)^T X); the student's
-    Jacobian and vector-Jacobian routes and the L2 cost; shared input checks.
+    Jacobian and vector-Jacobian routes and the L2 cost; shared input checks;
+    numerical agreement said in one line (✔ H = …: largest difference 0).
 differences, noise, gradcheck, gradcheck_guards
     Numerical gradients (central, forward, complex step), the measured error
     bound of each entry, and gradient checking with honest verdicts (and what
@@ -34,8 +35,8 @@ plots, views, widgets, answer_boxes
 import importlib
 
 __all__ = [
-    "answer_boxes", "article", "bugs", "checks", "differences", "document", "exercises",
-    "explorer_answers", "explorer_state", "fastpath", "general", "gradcheck",
+    "agreement", "answer_boxes", "article", "bugs", "checks", "differences", "document",
+    "exercises", "explorer_answers", "explorer_state", "fastpath", "general", "gradcheck",
     "gradcheck_guards", "noise", "numeric", "outputs", "plots", "routes", "stability",
     "symbolic", "timing", "training", "views", "widgets",
 ]  # fmt: skip

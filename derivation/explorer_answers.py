@@ -119,7 +119,7 @@ def logits_answers(*numbers: int) -> Answers:
     )
 
     huge = logits_state([800.0, *z[1:]])
-    naive = "NaN" if np.isnan(huge["naive_p"][0]) else f"{huge['naive_p'][0]:.4f}"
+    naive = "NaN" if np.isnan(huge["naive_h"][0]) else f"{huge['naive_h'][0]:.4f}"
     stable = "(" + ", ".join(f"{v:g}" for v in huge["h"]) + ")"
     loss = "exactly 0" if huge["loss"] == 0 else f"{huge['loss']:.3g}"
     four = (

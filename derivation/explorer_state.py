@@ -48,7 +48,7 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
         ``z``, ``temperature``, ``true_class``; ``h`` (also under ``p``), shape (K,);
         ``jacobian``, shape (K, K), dh_k/dz_l = (diag(h) - hh^T) / T (by z, not by
         z / T: the chain rule's 1/T included); ``gradient``, shape (K,),
-        dJ/dz = (h - y) / T; ``loss``; ``naive_p``, the naive softmax
+        dJ/dz = (h - y) / T; ``loss``; ``naive_h``, the naive softmax
         (NaN where it fails); ``eigenvalues`` (ascending), ``rank`` (eigenvalues
         above ``eigenvalue_tolerance``, ``RANK_TOLERANCE`` times the largest or 1),
         ``symmetric`` and ``row_sums``.
@@ -84,8 +84,8 @@ def logits_state(z: ArrayLike, temperature: float = 1.0, true_class: int = 0) ->
     eigenvalues = np.linalg.eigvalsh(jacobian)
     tol = RANK_TOLERANCE * max(1.0, float(np.abs(eigenvalues).max()))
     return {
-        "z": z, "temperature": T, "true_class": c, "h": h, "p": h, "jacobian": jacobian,
-        "gradient": g[0] / T, "loss": float(loss), "naive_p": stability.naive_softmax(u),
+        "z": z, "temperature": T, "true_class": c, "h": h, "jacobian": jacobian,
+        "gradient": g[0] / T, "loss": float(loss), "naive_h": stability.naive_softmax(u),
         "eigenvalues": eigenvalues, "rank": int((np.abs(eigenvalues) > tol).sum()),
         "eigenvalue_tolerance": tol,
         "symmetric": bool(np.array_equal(jacobian, jacobian.T)),

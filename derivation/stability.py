@@ -16,7 +16,7 @@ from .checks import check_logits, class_indices
 from .numeric import one_hot, softmax
 
 __all__ = [
-    "exact_p_minus_one",
+    "exact_h_minus_one",
     "exp_thresholds",
     "first_failure",
     "naive_cross_entropy",
@@ -26,7 +26,7 @@ __all__ = [
 
 
 def exp_thresholds(dtype: np.dtype | type) -> dict[str, float]:
-    """The arguments at which ``exp`` and ``1/p`` leave the range of ``dtype``.
+    """The arguments at which ``exp`` and ``1/h`` leave the range of ``dtype``.
 
     Parameters
     ----------
@@ -129,32 +129,32 @@ def route_breaks(dtype: type = np.float64) -> dict[str, float]:
     """The exact logit gaps where the student's route stops being finite.
 
     Logits ``(0, gap)`` with the true class the one at 0, so its probability
-    ``p = 1 / (1 + e^gap)`` shrinks as the gap grows.
+    ``h = 1 / (1 + e^gap)`` shrinks as the gap grows.
 
     Returns
     -------
     dict
-        ``"-y/p overflows"``: the first gap at which ``-y/p`` is -inf while
-        ``p`` is still positive (its reciprocal exceeds the largest number);
-        ``"p underflows"``: the first gap at which ``p`` itself is 0.
+        ``"-y/h overflows"``: the first gap at which ``-y/h`` is -inf while
+        ``h`` is still positive (its reciprocal exceeds the largest number);
+        ``"h underflows"``: the first gap at which ``h`` itself is 0.
     """
     dtype = np.dtype(dtype).type
 
-    def p_of(gap):
+    def h_of(gap):
         return softmax(np.array([0.0, gap], dtype=dtype))[0]
 
     def overflows(gap):
         with np.errstate(divide="ignore", over="ignore"):
-            return not np.isfinite(dtype(-1) / p_of(gap))
+            return not np.isfinite(dtype(-1) / h_of(gap))
 
     top = dtype(2 * exp_thresholds(dtype)["underflow"])
     return {
-        "-y/p overflows": first_failure(overflows, 1.0, top, dtype=dtype),
-        "p underflows": first_failure(lambda g: p_of(g) == 0, 1.0, top, dtype=dtype),
+        "-y/h overflows": first_failure(overflows, 1.0, top, dtype=dtype),
+        "h underflows": first_failure(lambda g: h_of(g) == 0, 1.0, top, dtype=dtype),
     }
 
 
-def exact_p_minus_one(z: ArrayLike, c: int) -> float:
+def exact_h_minus_one(z: ArrayLike, c: int) -> float:
     """``softmax(z)[c] - 1`` computed with mpmath, correctly rounded to float64.
 
     The working precision grows with the spread of the logits, so that
@@ -174,7 +174,7 @@ def exact_p_minus_one(z: ArrayLike, c: int) -> float:
 
     Examples
     --------
-    >>> exact_p_minus_one([0.0, 40.0], 1)
+    >>> exact_h_minus_one([0.0, 40.0], 1)
     -4.248354255291589e-18
     """
     z = np.asarray(check_logits(z), dtype=np.float64)

@@ -105,7 +105,7 @@ def value_table(caption: str, rows: list[str], columns: list[str], cells: list[l
 
 
 def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
-         limit: float = 1.0, symbol: str = "p", width: int | None = None,
+         limit: float = 1.0, symbol: str = "h", width: int | None = None,
          height: int = 180, digits: int | None = None) -> str:  # fmt: skip
     """Vertical bars, one per class, with the value written above (or below) each.
 
@@ -122,8 +122,8 @@ def bars(values: ArrayLike, *, title: str, css_class: str, signed: bool = False,
     limit : float, default 1
         The value that fills the half (signed) or full height; larger values
         are drawn at the limit (their label still says the value).
-    symbol : str, default "p"
-        Name of the entries, shown under each bar with its index (p₁, p₂, ...).
+    symbol : str, default "h"
+        Name of the entries, shown under each bar with its index (h₁, h₂, ...).
     width : int, optional
         Default: 60 px per class (K = 4: 66; K >= 5: 56, with 3 decimals), at least 200.
     digits : int, optional

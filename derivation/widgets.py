@@ -161,7 +161,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
     state : dict
         What is displayed, as numbers: ``z``, ``temperature``, ``true_class``,
         ``h`` (the hypotheses softmax(z / T), also under ``p``), ``jacobian``,
-        ``gradient``, ``loss``, ``naive_p``, ``eigenvalues``, ``rank``,
+        ``gradient``, ``loss``, ``naive_h``, ``eigenvalues``, ``rank``,
         ``symmetric``, ``row_sums``, ``limit``, ``step``, ``jacobian_limit``
         (None for auto) and ``message``.
     """
@@ -311,7 +311,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
         if self._holding:
             return
         s = self.state = self.compute()
-        K = s["p"].size
+        K = s["h"].size
         self.probabilities.value = views.bars(
             s["h"], title="h = softmax(z / T)", css_class="p-value", symbol="h"
         )
@@ -330,7 +330,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
             f"0 (rounding: {views.significant(e)})" if 0 < abs(e) <= s["eigenvalue_tolerance"]
             else views.significant(e) for e in s["eigenvalues"]
         )  # fmt: skip
-        naive_ok = bool(np.all(np.isfinite(s["naive_p"])))
+        naive_ok = bool(np.all(np.isfinite(s["naive_h"])))
         naive = ("same as stable" if naive_ok else
                  "<b>NaN</b>: exp overflowed (the stable softmax is fine)")  # fmt: skip
         self.message.value = f'<div class="explorer-message">{escape(s["message"])}</div>'

@@ -55,13 +55,13 @@ def test_first_failure_finds_the_last_bit():
 def test_route_breaks_exactly_there(dtype):
     breaks = route_breaks(dtype)
     t = exp_thresholds(dtype)
-    assert breaks["-y/p overflows"] == pytest.approx(t["overflow"], rel=1e-6)
-    assert breaks["p underflows"] == pytest.approx(t["underflow"], rel=1e-6)
-    first = dtype(breaks["-y/p overflows"])
+    assert breaks["-y/h overflows"] == pytest.approx(t["overflow"], rel=1e-6)
+    assert breaks["h underflows"] == pytest.approx(t["underflow"], rel=1e-6)
+    first = dtype(breaks["-y/h overflows"])
     just_before = np.nextafter(first, dtype(0))
     assert np.all(np.isfinite(N.jacobian_route_grad(np.array([[0, just_before]], dtype), [0])))
     assert np.all(np.isinf(N.jacobian_route_grad(np.array([[0, first]], dtype), [0])))
-    gone = np.array([[0, breaks["p underflows"]]], dtype)
+    gone = np.array([[0, breaks["h underflows"]]], dtype)
     assert np.all(np.isnan(N.jacobian_route_grad(gone, [0])))
     assert np.all(np.isfinite(N.cross_entropy_grad(gone, [0])))
 

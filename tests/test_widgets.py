@@ -49,7 +49,7 @@ def test_logits_explorer_recomputes_from_numeric():
     z, u = np.array([1.5, -0.5, 0.25]), np.array([1.5, -0.5, 0.25]) / 2.0
     s = ex.state
     np.testing.assert_array_equal(s["z"], z)
-    np.testing.assert_array_equal(s["p"], numeric.softmax(u))
+    np.testing.assert_array_equal(s["h"], numeric.softmax(u))
     np.testing.assert_array_equal(s["jacobian"], numeric.softmax_jacobian(u) / 2.0)
     loss, grad = numeric.cross_entropy_and_grad(u[None, :], [2])
     assert s["loss"] == loss
@@ -61,7 +61,7 @@ def test_logits_explorer_recomputes_from_numeric():
 
 def test_the_view_shows_the_state_numbers_typeset():
     ex = logits_explorer(logits=[0.0, 1.0, 2.0])
-    for k, p in enumerate(ex.state["p"]):
+    for k, p in enumerate(ex.state["h"]):
         assert f'data-index="{k}"' in ex.probabilities.value
         assert f">{p:.4f}<" in ex.probabilities.value
     assert f"{ex.state['loss']:.6g}" in ex.readout.value
@@ -119,7 +119,7 @@ def test_the_gradient_is_drawn_as_visible_bars_with_their_scale():
 def test_changing_the_number_of_classes_rebuilds_the_sliders():
     ex = logits_explorer(logits=[3.0, 1.0, 0.0], true_class=2)
     ex.classes.value = 5
-    assert len(ex.logit_sliders) == 5 and ex.state["p"].shape == (5,)
+    assert len(ex.logit_sliders) == 5 and ex.state["h"].shape == (5,)
     assert [s.value for s in ex.logit_sliders] == [3.0, 1.0, 0.0, 0.0, 0.0]
     ex.classes.value = 2
     assert ex.true_class.value == 1 and ex.state["jacobian"].shape == (2, 2)
@@ -130,9 +130,9 @@ def test_the_huge_range_shows_naive_softmax_failing_and_the_stable_one_not():
     ex.range_switch.value = HUGE
     assert ex.logit_sliders[0].max == 1000
     ex.logit_sliders[0].value = 900.0
-    assert np.isnan(ex.state["naive_p"]).any()
-    np.testing.assert_array_equal(ex.state["naive_p"], stability.naive_softmax(ex.state["z"]))
-    assert np.all(np.isfinite(ex.state["p"])) and np.isfinite(ex.state["loss"])
+    assert np.isnan(ex.state["naive_h"]).any()
+    np.testing.assert_array_equal(ex.state["naive_h"], stability.naive_softmax(ex.state["z"]))
+    assert np.all(np.isfinite(ex.state["h"])) and np.isfinite(ex.state["loss"])
     assert "NaN" in ex.readout.value
 
 
@@ -175,17 +175,17 @@ def test_06_answer_1_adding_5_to_every_logit_changes_nothing():
     for slider in ex.logit_sliders:
         slider.value += 5
     s = ex.state
-    np.testing.assert_allclose(s["p"], before["p"], rtol=1e-12)
+    np.testing.assert_allclose(s["h"], before["h"], rtol=1e-12)
     np.testing.assert_allclose(s["jacobian"], before["jacobian"], atol=1e-15)
     np.testing.assert_allclose(s["gradient"], before["gradient"], atol=1e-15)
-    assert quoted("(0.6590, 0.2424, 0.0986)") == f"({', '.join(f'{v:.4f}' for v in s['p'])})"
+    assert quoted("(0.6590, 0.2424, 0.0986)") == f"({', '.join(f'{v:.4f}' for v in s['h'])})"
 
 
 def test_06_answer_2_at_z1_10_the_rank_stays_2():
     ex = start()
     ex.logit_sliders[0].value = 10.0
     s = ex.state
-    assert f"{s['p'][0]:.5f}" == quoted("0.99983")
+    assert f"{s['h'][0]:.5f}" == quoted("0.99983")
     assert np.abs(s["jacobian"]).max() < float(quoted("0.0002"))
     assert s["rank"] == 2 and "rank <b>stays 2</b>" in answers_06()
     largest = [f"{e:.5f}" for e in s["eigenvalues"][::-1][:2]]
@@ -200,14 +200,14 @@ def test_06_answer_3_a_small_T_gives_a_tiny_gradient_when_the_prediction_is_righ
     ex = start()
     ex.temperature.value = 0.1
     s = ex.state
-    assert f"({', '.join(f'{v:.5f}' for v in s['p'])})" == quoted("(0.99995, 0.00005, 0.00000)")
+    assert f"({', '.join(f'{v:.5f}' for v in s['h'])})" == quoted("(0.99995, 0.00005, 0.00000)")
     assert f"{np.abs(s['gradient']).max():.5f}" == quoted("0.00045")
     ex.true_class.value = 1
     assert round(np.abs(ex.state["gradient"]).max()) == 10 and "about 10" in answers_06()
     ex.true_class.value = 0
     ex.temperature.value = 10.0
     s = ex.state
-    assert f"({', '.join(f'{v:.3f}' for v in s['p'])})" == quoted("(0.366, 0.331, 0.303)")
+    assert f"({', '.join(f'{v:.3f}' for v in s['h'])})" == quoted("(0.366, 0.331, 0.303)")
     assert f"{np.abs(s['gradient']).max():.3f}" == quoted("0.063")
 
 
@@ -216,8 +216,8 @@ def test_06_answer_4_at_800_naive_softmax_is_nan_and_the_stable_one_exact():
     ex.range_switch.value = HUGE
     ex.logit_sliders[0].value = 800.0
     s = ex.state
-    assert np.isnan(s["naive_p"][0]) and "NaN" in answers_06()
-    np.testing.assert_array_equal(s["p"], [1.0, 0.0, 0.0])
+    assert np.isnan(s["naive_h"][0]) and "NaN" in answers_06()
+    np.testing.assert_array_equal(s["h"], [1.0, 0.0, 0.0])
     assert s["loss"] == 0.0 and "exactly 0" in answers_06()
 
 

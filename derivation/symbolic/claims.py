@@ -7,7 +7,6 @@ is exactly what :meth:`Step.check` proves, one verdict per equals sign.
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .printing import Equation, latex, plain_tag, readable
+from .printing import Equation, latex, plain_tag, readable, verdict_html
 from .prover import Context, instantiate, matrix_entries, prove_equal
 
 __all__ = ["ArticleForm", "Step", "Verdict", "claim"]
@@ -347,11 +346,7 @@ class Verdict:
         return self.line()
 
     def _repr_html_(self) -> str:
-        colour = "#007a5a" if self.proven else "#b34700"  # Okabe-Ito green and vermillion, darkened
-        return (
-            f'<p class="verdict" role="status" style="font-size: 1.5em; font-weight: 600; '
-            f'color: {colour}; margin: 0.2em 0">{html.escape(self.line())}</p>'
-        )
+        return verdict_html(self.line(), self.proven)
 
 
 @functools.lru_cache(maxsize=8192)

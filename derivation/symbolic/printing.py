@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-__all__ = ["Equation", "latex", "plain_tag", "readable"]
+__all__ = ["Equation", "latex", "plain_tag", "readable", "verdict_html"]
 
 _PLUS_MINUS = re.compile(r"\+ - ")  # an unevaluated a + (-b) prints as "a + - b"
 
@@ -166,3 +167,16 @@ def readable(text: str) -> str:
     subscript = r"_\{?([0-9aehijklmnoprstuvx]+)\}?(?![A-Za-z])"
     text = re.sub(subscript, lambda m: m[1].translate(_SUBSCRIPTS), text)
     return re.sub(r"(^|[\s(=])-(?=[\s\w(])", r"\1−", text)
+
+
+def verdict_html(line: str, ok: bool) -> str:
+    """A verdict line as the notebooks show it: large, bold, green when ``ok``, else orange.
+
+    >>> "#007a5a" in verdict_html("✔ (8) proven", True)
+    True
+    """
+    colour = "#007a5a" if ok else "#b34700"  # Okabe-Ito green and vermillion, darkened
+    return (
+        f'<p class="verdict" role="status" style="font-size: 1.5em; font-weight: 600; '
+        f'color: {colour}; margin: 0.2em 0">{html.escape(line)}</p>'
+    )
