@@ -6,10 +6,16 @@ computes the gradient of ``J = -sum(Y * log(softmax(z)))`` by the Jacobian route
 the second seed, with ONE mistake.  :func:`derivation.gradcheck.gradcheck`
 catches all of them but :func:`transposed_jacobian`, which is not a bug at all.
 
+:data:`SUSPECTS` hands the same six out under neutral letters, in an order that
+gives nothing away, for a hunt in which the names would be the answers
+(notebook 10); :data:`DIAGNOSES` says which letter is which.
+
 Do not use them for anything but finding what is wrong with them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,6 +25,8 @@ from .numeric import one_hot, softmax, softmax_jacobian
 
 __all__ = [
     "BUGS",
+    "DIAGNOSES",
+    "SUSPECTS",
     "diagonal_only",
     "factor_of_two",
     "jacobian_from_logits",
@@ -116,3 +124,34 @@ BUGS = {
     "factor of two": (factor_of_two, True),
     "transposed Jacobian": (transposed_jacobian, False),
 }
+
+
+def _anonymous(function: Callable, letter: str) -> Callable:
+    """``function`` under the name ``suspect_<letter>``, with a docstring that says nothing.
+
+    Not :func:`functools.wraps`: that would keep the telling name and docstring
+    (and ``__wrapped__``), which ``help()`` and the repr would show.
+    """
+
+    def suspect(z: ArrayLike, y: ArrayLike) -> np.ndarray:
+        return function(z, y)
+
+    suspect.__name__ = suspect.__qualname__ = f"suspect_{letter}"
+    suspect.__doc__ = (
+        f"Suspect {letter}: claims to return dJ/dz = h - y.\n\n"
+        "Logits z of shape (m, K) and labels y of shape (m,) in, an (m, K) gradient out."
+    )
+    return suspect
+
+
+#: letter -> the name of its mistake in :data:`BUGS` (the hunt's answers)
+DIAGNOSES = {
+    "A": "softmax applied twice",
+    "B": "Jacobian from the logits",
+    "C": "diagonal only",
+    "D": "transposed Jacobian",
+    "E": "factor of two",
+    "F": "mean instead of sum",
+}
+#: letter -> the suspect under a neutral name (the same function as in :data:`BUGS`)
+SUSPECTS = {letter: _anonymous(BUGS[name][0], letter) for letter, name in DIAGNOSES.items()}

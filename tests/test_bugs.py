@@ -31,3 +31,21 @@ def test_what_each_bug_computes():
 def test_bugs_validate_their_input():
     with pytest.raises(ValueError, match="batch of rows"):
         bugs.diagonal_only(np.zeros(3), 0)
+
+
+def test_the_suspects_are_the_bugs_under_letters_that_say_nothing():
+    """Notebook 10's hunt: each letter is one bug of BUGS, once; nothing a student sees of a
+    suspect (its repr, name, docstring, help) names the mistake; and the suspect whose verdict
+    the notebook shows first (A) is not the innocent one."""
+    assert sorted(bugs.DIAGNOSES.values()) == sorted(bugs.BUGS)
+    assert list(bugs.SUSPECTS) == list("ABCDEF") == list(bugs.DIAGNOSES)
+    telling = ["diagonal", "twice", "mean", "sum", "factor", "two", "transpos", "jacobian",
+               "from the logits"]  # fmt: skip
+    for letter, suspect in bugs.SUSPECTS.items():
+        function, _ = bugs.BUGS[bugs.DIAGNOSES[letter]]
+        np.testing.assert_array_equal(suspect(Z, Y), function(Z, Y))
+        seen = f"{suspect!r} {suspect.__name__} {suspect.__qualname__} {suspect.__doc__}".lower()
+        names = [name.lower() for name in bugs.BUGS] + [function.__name__]
+        assert not [w for w in telling + names if w in seen], (letter, seen)
+        assert not hasattr(suspect, "__wrapped__")
+    assert bugs.BUGS[bugs.DIAGNOSES["A"]][1], "suspect A is shown first: it must be a real bug"

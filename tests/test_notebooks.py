@@ -392,6 +392,25 @@ def test_the_giveaway_scan_finds_a_planted_answer():
         assert any(check("dh2/dTheta10", f).correct for f in fragments), cell
 
 
+def test_the_bug_hunt_names_no_mistake_before_its_diagnoses():
+    """Notebook 10's suspects go by letters: before the revealed diagnoses, nothing a student
+    reads (prose outside <details>, code, outputs) names a mistake or a bug's function."""
+    from derivation import bugs
+
+    cells = load(next(p for p in NOTEBOOKS if p.name == "10_bug_hunt.ipynb"))["cells"]
+    reveal = next(i for i, c in enumerate(cells) if "Reveal: the diagnoses" in "".join(c["source"]))
+    telling = [name.lower() for name in bugs.BUGS]
+    telling += [function.__name__ for function, _ in bugs.BUGS.values()] + ["bugs.bugs"]
+    seen = "\n".join(_readable_before(cells[:reveal]) + _code_before(cells[:reveal])).lower()
+    assert not [t for t in telling if t in seen]
+    assert "bugs.SUSPECTS" in "\n".join(_code_before(cells[:reveal]))
+
+
+def _code_before(cells: list[dict]) -> list[str]:
+    """The code of the code cells, as a student reads it."""
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
 def test_previous_and_next_links_follow_the_collection_in_order():
     """Each lesson's "Previous" is the lesson before it and its "Next" the one after; the
     solutions notebook sits beside 09 (its Previous is 09) and is nobody else's neighbour."""
