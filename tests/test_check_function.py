@@ -12,6 +12,7 @@ KeyboardInterrupt propagates.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -582,7 +583,7 @@ def test_without_hints_the_feedback_says_where_not_how_to_fix():
         hinted = check_function("softmax", textbook_softmax)
         bare = check_function("softmax", textbook_softmax, hints=False)
     assert "maximum" in str(hinted) and "maximum" not in str(bare)
-    assert not bare.correct and bare.mistake is None and "got [NaN, 0, 0]" in str(bare)
+    assert not bare.correct and bare.mistake is None and re.search(r"got +\[NaN, 0, 0\]", str(bare))
     assert str(bare).endswith("(hints=True says why)")
     right = check_function("softmax", numeric.softmax, hints=False)
     assert right.correct and str(right) == str(check_function("softmax", numeric.softmax))

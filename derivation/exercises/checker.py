@@ -130,11 +130,11 @@ EXERCISES = {e.key: e for e in (
         ("h2*(1 - h2)", "a swapped index: that is ∂h_2/∂Θ_20, the diagonal entry"),
         ("-2*h1*h2", "a factor of two too many"),
     )),
-    _E("part2", "Part II of ∂J/∂Θ_10, (∂J/∂h_2)(∂h_2/∂Θ_10)", "y2*h1", (
+    _E("part2", "Part II of ∂J^{(i)}/∂Θ_10, (∂J^{(i)}/∂h_2)(∂h_2/∂Θ_10)", "y2*h1", (
         ("-y2*h1", "a lost minus sign: (−y_2/h_2)·(−h_2 h_1) is positive"),
         ("y1*h2", "swapped indices: the derivative is by Θ_10, so h_1 survives, with label y_2"),
         ("0", "diagonal-only Jacobian: Part II is not zero, h_2 depends on Θ_10 through v"),
-        ("-y2/h2", "you stopped at ∂J/∂h_2: multiply by ∂h_2/∂Θ_10 = −h_2 h_1"),
+        ("-y2/h2", "you stopped at ∂J^{(i)}/∂h_2: multiply by ∂h_2/∂Θ_10 = −h_2 h_1"),
     )),
     _E("dJ/dTheta10", "∂J^{(i)}/∂Θ_10 for one sample (the combination (21))", "h1 - y1", (
         ("-y1*(1 - h1)", "diagonal-only Jacobian: you kept Part I and dropped Parts II and III"),
@@ -148,7 +148,7 @@ EXERCISES = {e.key: e for e in (
         ("(y1 - h1)*x1", "a lost minus sign"),
         ("2*(h1 - y1)*x1", "a factor of two too many"),
     )),
-    _E("mean", "∂J/∂Θ_10 of the MEAN cost over m samples, for one sample's share", "(h1 - y1)/m", (
+    _E("mean", "one sample's share of ∂(J/m)/∂Θ_10, the mean cost's gradient", "(h1 - y1)/m", (
         ("h1 - y1", "the 1/m of a mean is missing: the mean cost divides every gradient by m"),
         ("m*(h1 - y1)", "the factor m is upside down: a mean divides by m"),
     )),

@@ -25,6 +25,7 @@ checker asks only Python's and NumPy's own exception classes for their text.
 from __future__ import annotations
 
 import dataclasses
+import re
 import textwrap
 from collections.abc import Callable
 
@@ -124,11 +125,29 @@ def check_function(task: str, function: Callable, *, seed: int = 0, hints: bool 
         feedback = dataclasses.replace(
             feedback, message=f"{where} (hints=True says why)", mistake=None
         )
-    message = "\n".join(
-        textwrap.fill(line, width=98, break_long_words=False, break_on_hyphens=False)
-        for line in feedback.message.splitlines()
-    )
-    return dataclasses.replace(feedback, message=message)
+    return dataclasses.replace(feedback, message=_wrapped(feedback.message))
+
+
+def _wrapped(message: str) -> str:
+    """``message`` in lines of at most 98 columns: a long line is broken before its
+    "expected" and "got" first (so the two values stand one above the other), then
+    between words, never inside a number.
+
+    >>> row = "[" + "1.0, " * 12 + "2.0]"
+    >>> print(_wrapped(f"✘ wrong: row 0 = {row}: expected [0.5, 0.5], got [1, 0]"))
+    ✘ wrong: row 0 = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0]
+      expected [0.5, 0.5]
+      got      [1, 0]
+    """
+    lines = []
+    for line in message.splitlines():
+        if len(line) > 98:
+            line = re.sub(r"[:,]? (expected|got) (?=[\[−\-0-9N(])",
+                          lambda m: "\n  " + m[1].ljust(8) + " ", line)  # fmt: skip
+        for piece in line.splitlines():
+            lines.append(textwrap.fill(piece, width=98, subsequent_indent="    ",
+                                       break_long_words=False, break_on_hyphens=False))  # fmt: skip
+    return "\n".join(lines)
 
 
 def _check_function(task: str, function: Callable, seed: int) -> Feedback:
