@@ -238,10 +238,29 @@ def mathjax_errors(page) -> list[str]:
     )
 
 
+def wide_equations(page) -> list[str]:
+    """Every typeset equation wider than the cell it is in (a reader must scroll sideways,
+    and a tag at its right end is cut off): which cell, its width and the cell's."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('mjx-container')].flatMap(c => {
+               const area = c.closest('.jp-OutputArea-output, .jp-RenderedHTMLCommon');
+               const math = c.firstElementChild;
+               if (!area || !math) return [];
+               const width = Math.round(math.getBoundingClientRect().width);
+               const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+               const cell = cells.indexOf(c.closest('.jp-Cell'));
+               return width > area.clientWidth + 1
+                   ? [`cell [${cell}]: ${width} px in ${area.clientWidth}`] : [];
+           })"""
+    )
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_every_notebook_runs_in_jupyterlab_without_errors(browser, lab, notebook, tmp_path):
+    """At 1280×720, the screen the collection is made for: no stderr, no equation MathJax
+    failed on, none wider than its cell."""
     base, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
         page.goto(f"{base}/lab/tree/notebooks/{notebook}?token={token}&reset")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
@@ -256,6 +275,8 @@ def test_every_notebook_runs_in_jupyterlab_without_errors(browser, lab, notebook
         fresh = mathjax_errors(page)
         assert not fresh, f"{len(fresh)} equations MathJax could not typeset after Run All: {fresh}"
         assert not stored, f"{len(stored)} stored outputs MathJax could not typeset: {stored}"
+        wide = wide_equations(page)
+        assert not wide, f"equations wider than their cell at 1280 px: {wide}"
         if displays_equations(notebook):
             assert equations > 0, "the notebook displays equations, but none was typeset"
     finally:

@@ -52,7 +52,8 @@ def _assumption_problems(claim):
         problems.append("displayed where it is not needed")
     labels = rf"\text{{using }} {symbolic.latex(claim.context.labels)} = 1"
     rows = claim.equation().latex().split(r" \\ ")
-    if [i for i, row in enumerate(rows) if labels in row] != [n]:
+    first = n + 1 if claim.equation().stacked else n  # stacked: the left side has its own row
+    if [i for i, row in enumerate(rows) if labels in row] != [first]:
         problems.append("not displayed beside the equals sign that first uses it")
     if "(using " not in str(claim.equation()):
         problems.append("missing from the plain text")
@@ -164,7 +165,7 @@ def test_the_summed_form_holds_for_a_symbolic_number_of_samples():
     assert s.number == 23 and s.holds()
     assert any(isinstance(sym, sp.Symbol) and sym.name == "m" for sym in s.chain[0].free_symbols)
     text = s.latex()
-    assert r"\sum_{i=1}^{m}" in text and r"\left(H - Y\right)^{T} X" in text
+    assert r"\sum_{i=1}^{m}" in text and r"\left(H - Y\right)^{\top} X" in text
     for side in (s.lhs, *s.chain):
         assert not (isinstance(side, sp.Symbol) and "sum" in side.name)
 
@@ -178,3 +179,18 @@ def test_every_tag_reads_as_words_or_a_number_and_renders():
         text = c.latex()
         for inner in re.findall(r"\\text\{([^}]*)\}", text):
             assert "_" not in inner and "^" not in inner, (c.key, inner)
+
+
+def test_only_a_chain_after_a_wide_matrix_is_stacked_with_its_tag_above():
+    """The Hessian's quadratic form vᵀ(∇²J)v is too wide to stand before each equals sign (07
+    showed it 1161 px wide in an 848-px column): its chain is set below it and its tag on a line
+    above. Every other step keeps the usual layout."""
+    from derivation import general
+
+    variance = general.hessian_proof(3)[2]
+    assert variance.equation().stacked
+    text = variance.latex()
+    assert text.startswith(r"\left[\,\text{a variance}\,\right] \\ \begin{aligned}&")
+    assert text.count(r"&\qquad = ") == 2 and r"\right] \\ \begin{aligned}" in text
+    others = [*symbolic.article_steps(), *general.hessian_proof(3)[:2]]
+    assert not [s.key for s in others if s.equation().stacked]

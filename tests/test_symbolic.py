@@ -119,7 +119,7 @@ def test_erratum_E1_x0_must_be_one():
 def test_sum_over_samples_is_the_matrix_form():
     s = step("samples")
     assert s.holds() and s.number == 23
-    assert r"\left(H - Y\right)^{T} X" in s.latex()
+    assert r"\left(H - Y\right)^{\top} X" in s.latex()
 
 
 @pytest.mark.parametrize("classes", [2, 4])

@@ -216,8 +216,12 @@ class Step:
         return Equation(self.lhs, self.chain, self.tag, using)
 
     def latex(self) -> str:
-        """Return the step, its local definitions and its tag as LaTeX."""
-        text = self.equation().latex()
+        """Return the step, its local definitions and its tag as LaTeX (a stacked
+        equation, too wide for its tag beside it, has the tag on a line above it)."""
+        equation = self.equation()
+        text = equation.latex(tag=not equation.stacked)
+        if equation.stacked:
+            text = rf"\left[\,{self.tag}\,\right] \\ {text}"
         lines = []
         if self.where:
             lines.append(r",\quad ".join(f"{latex(s)} = {latex(d)}" for s, d in self.where))

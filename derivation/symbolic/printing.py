@@ -61,6 +61,11 @@ class _Printer(LatexPrinter):
             parent = rf"\left({parent}\right)"
         return rf"{parent}_{{{self._print(expr.i)}{self._print(expr.j)}}}"
 
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        """A transpose with an upright ⊤, as the notebooks' prose writes it (SymPy's ^{T}
+        is an italic T, which reads as a variable)."""
+        return super()._print_Transpose(expr).replace("^{T}", r"^{\top}")
+
     def _print_Sum(self, expr: sp.Sum) -> str:
         """A sum over several ranges as nested sums, the outermost first (as written)."""
         if len(expr.limits) == 1:
@@ -111,8 +116,17 @@ class Equation:
     using: tuple[int, sp.Basic, sp.Basic] | None = None
     note: str | None = None
 
-    def latex(self) -> str:
-        """Return the equation as LaTeX (an ``aligned`` block when it chains)."""
+    @property
+    def stacked(self) -> bool:
+        """Whether the chain is set below its left side: a left side with a square matrix
+        in it is too wide to stand before every equals sign at 1280 px."""
+        factors = self.lhs.args if isinstance(self.lhs, sp.MatMul) else (self.lhs,)
+        square = any(isinstance(f, sp.MatrixBase) and f.rows == f.cols >= 2 for f in factors)
+        return square and len(self.rhs) > 1
+
+    def latex(self, *, tag: bool = True) -> str:
+        """Return the equation as LaTeX (an ``aligned`` block when it chains); with
+        ``tag=False`` without its tag, for a caller that sets the tag on a line of its own."""
         left = latex(self.lhs)
         parts = [latex(r) for r in self.rhs]
         if self.using is not None:
@@ -121,11 +135,14 @@ class Equation:
         if len(parts) <= 1:
             body = left + "".join(f" = {p}" for p in parts)
         else:
-            rows = [f"{left} &= {parts[0]}"] + [f"&= {p}" for p in parts[1:]]
+            if self.stacked:
+                rows = [f"&{left}"] + [rf"&\qquad = {p}" for p in parts]
+            else:
+                rows = [f"{left} &= {parts[0]}"] + [f"&= {p}" for p in parts[1:]]
             body = r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
         if self.note:
             body += rf",\quad {self.note}"
-        if self.tag:
+        if self.tag and tag:
             body += rf" \qquad {self.tag}" if self.tag.startswith("(") else _tag(self.tag)
         return body
 
