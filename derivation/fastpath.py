@@ -72,6 +72,17 @@ NEGLIGIBLE = 2.0**-30
 SPARSE_FRACTION = 1 / 4
 
 
+def _flat_view(a: np.ndarray) -> np.ndarray:
+    """``a`` as one flat view of its memory, so that writing to it writes to ``a``.
+
+    ``np.reshape(a, -1, copy=False)`` says the same but needs NumPy 2.1, and the
+    browser's Pyodide has 2.0; a C-contiguous array always reshapes to a view.
+    """
+    if not a.flags.c_contiguous:
+        raise ValueError(f"internal error: a flat view needs a C-contiguous array, got {a.shape}")
+    return a.reshape(-1)
+
+
 def two_diff(
     z: np.ndarray,
     top: np.ndarray,
@@ -136,7 +147,7 @@ def _shifted_exp(zb: np.ndarray, eb: np.ndarray, at_c: np.ndarray, finite: bool,
         np.copyto(copy, zb)
         zb = copy
     top = row_max(zb)
-    zc = np.reshape(zb, -1, copy=False).take(at_c)
+    zc = zb.ravel().take(at_c)
     dc, rc = np.empty_like(zc), np.empty_like(zc)
     two_diff(zc, top[:, 0], dc, rc, np.empty_like(zc), finite=finite)
     with np.errstate(over="ignore", invalid="ignore"):  # a spread beyond the largest float: -inf
@@ -212,9 +223,9 @@ def _correct_entries(
         if np.count_nonzero(mask) <= SPARSE_FRACTION * e.size:
             at = np.flatnonzero(mask)
             row = at // K
-            e_flat = np.reshape(e, -1, copy=False)
+            e_flat = _flat_view(e)
             es, ds, rs, ts = (e_flat.take(at), *(np.empty(len(at), e.dtype) for _ in range(3)))
-            zs = np.reshape(z, -1, copy=False).take(at)
+            zs = z.ravel().take(at)
             two_diff(zs, top[:, 0].take(row), ds, rs, ts, finite=True)  # e_k > 0: d_k finite
             rs *= es
             e_flat[at] = es + rs
@@ -330,7 +341,7 @@ def loss_and_grad(
         stop = min(n, start + step)
         zb, ib = z2[start:stop], idx[start:stop]
         eb = grad[start:stop] if want_grad else scratch[: stop - start]
-        e_flat = np.reshape(eb, -1, copy=False)  # eb's rows are contiguous: a view
+        e_flat = _flat_view(eb)  # eb's rows are contiguous: a view
         at_c = np.arange(0, (stop - start) * K, K) + ib  # flat positions of the true classes
         if z2.dtype.kind == "c":
             check_finite(zb, "z")
