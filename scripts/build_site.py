@@ -129,9 +129,10 @@ def _safe_relative(rel: str) -> bool:
     )
 
 
-def read_marker(folder: str) -> set[str] | None:
-    """The files this script wrote in ``folder``, from its ``.softmax-site``; None if none."""
-    path = os.path.join(folder, MARKER)
+def read_marker(folder: str, marker: str = MARKER, head_line: str = MARKER_HEAD) -> set[str] | None:
+    """The files this script wrote in ``folder``, from its ``.softmax-site`` (or another
+    builder's ``marker`` whose first line is ``head_line``); None if none."""
+    path = os.path.join(folder, marker)
     try:
         head = outputs.read_head(path, size=1 << 24)
     except FileNotFoundError:
@@ -143,7 +144,7 @@ def read_marker(folder: str) -> set[str] | None:
             outputs.NOT_OURS, f"cannot read {path!r}: {err.strerror or err}"
         ) from None
     lines = head.decode("utf-8", "replace").splitlines()
-    if not lines or lines[0] != MARKER_HEAD:
+    if not lines or lines[0] != head_line:
         return None
     return {line for line in lines[1:] if _safe_relative(line)}
 
@@ -159,13 +160,18 @@ def _cache_is_ours(folder: str) -> bool:
     return bool(lines) and all(line.rpartition("@")[0] in NPM for line in lines)
 
 
-def check_folder(folder: str, what: str, is_ours: Callable[[str], bool]) -> bool:
+def check_folder(folder: str, what: str, is_ours: Callable[[str], bool], owner: str = OWNER,
+                 mark: str | None = None) -> bool:  # fmt: skip
     """Check ``--output`` or ``--cache`` before any work; return whether it exists.
 
     It may be missing (its parent must then be a writable folder), empty, or one
     ``is_ours`` recognises; a symbolic link, a file, a FIFO, a device, or a folder
     holding other things is refused with an :class:`derivation.outputs.OutputRefused`.
+    ``owner`` and ``mark`` (the file that marks the folder as the owner's) are named
+    in the refusals.
     """
+    if mark is None:
+        mark = MARKER if what == "--output" else CACHE_MARKER
     info = _lstat(folder)
     if info is None:
         outputs.check_new_entry(os.path.dirname(folder), folder)
@@ -176,7 +182,7 @@ def check_folder(folder: str, what: str, is_ours: Callable[[str], bool]) -> bool
         raise outputs.OutputRefused(
             outputs.NOT_A_FOLDER,
             f"{what} {folder!r} is a regular file; expected a folder that is new, empty, or "
-            f"built by {OWNER}",
+            f"built by {owner}",
         )
     if not stat.S_ISDIR(info.st_mode):
         raise outputs.OutputRefused(
@@ -192,18 +198,18 @@ def check_folder(folder: str, what: str, is_ours: Callable[[str], bool]) -> bool
     if entries and not is_ours(folder):
         raise outputs.OutputRefused(
             outputs.NOT_OURS,
-            f"{what} {folder!r} is not empty and was not made by {OWNER} (it has no "
-            f"{MARKER if what == '--output' else CACHE_MARKER}); nothing was changed: give a "
-            "new or empty folder",
+            f"{what} {folder!r} is not empty and was not made by {owner} (it has no "
+            f"{mark}); nothing was changed: give a new or empty folder",
         )
     outputs.probe_writable(folder)
     return True
 
 
-def check_cache(cache: str) -> None:
+def check_cache(cache: str, is_ours: Callable[[str], bool] = _cache_is_ours,
+                owner: str = OWNER, mark: str = CACHE_MARKER) -> None:  # fmt: skip
     """Check ``--cache``: as ``--output``, but a missing one is made with its parents."""
     if _lstat(cache) is not None:
-        check_folder(cache, "--cache", _cache_is_ours)
+        check_folder(cache, "--cache", is_ours, owner, mark)
         return
     ancestor = os.path.dirname(cache)
     while (info := _lstat(ancestor)) is None:
@@ -217,7 +223,8 @@ def check_cache(cache: str) -> None:
     outputs.probe_writable(ancestor)
 
 
-def check_in_the_way(output: str, rels: Iterable[str], owned: set[str]) -> None:
+def check_in_the_way(output: str, rels: Iterable[str], owned: set[str], owner: str = OWNER,
+                     marker: str = MARKER) -> None:  # fmt: skip
     """Refuse if a file the site would write is in the way and not on its list, or is a link."""
     seen: set[str] = set()
     for rel in rels:
@@ -235,7 +242,7 @@ def check_in_the_way(output: str, rels: Iterable[str], owned: set[str]) -> None:
             if not stat.S_ISDIR(info.st_mode):
                 raise outputs.OutputRefused(
                     outputs.NOT_OURS,
-                    f"{os.path.join(output, folder)!r} is in the way: {OWNER} puts a folder "
+                    f"{os.path.join(output, folder)!r} is in the way: {owner} puts a folder "
                     f"there, and did not write this {outputs.kind_of(info.st_mode)}; nothing "
                     "was changed",
                 )
@@ -248,8 +255,8 @@ def check_in_the_way(output: str, rels: Iterable[str], owned: set[str]) -> None:
         if not stat.S_ISREG(info.st_mode) or rel not in owned:
             raise outputs.OutputRefused(
                 outputs.NOT_OURS,
-                f"{path!r} is in the way: {OWNER} writes a file there but did not write this "
-                f"{outputs.kind_of(info.st_mode)} (it is not listed in {MARKER}); nothing was "
+                f"{path!r} is in the way: {owner} writes a file there but did not write this "
+                f"{outputs.kind_of(info.st_mode)} (it is not listed in {marker}); nothing was "
                 "changed: move it away, or build into a new folder",
             )
 
@@ -261,8 +268,10 @@ class SiteWriter:
     so that a build that stops half-way can be run again into the same folder.
     """
 
-    def __init__(self, output: str, owned: set[str]) -> None:
+    def __init__(self, output: str, owned: set[str], marker: str = MARKER,
+                 head_line: str = MARKER_HEAD, owner: str = OWNER) -> None:  # fmt: skip
         self.output, self.owned, self.listed = output, frozenset(owned), set(owned)
+        self.marker, self.head_line, self.owner = marker, head_line, owner
         self.written: set[str] = set()
         if _lstat(output) is None:
             try:
@@ -290,13 +299,14 @@ class SiteWriter:
     def list(self, rels: Iterable[str]) -> None:
         """Put ``rels`` on the folder's list of the files this script wrote."""
         new = set(rels) - self.listed
-        if not new and _lstat(os.path.join(self.output, MARKER)) is not None:
+        if not new and _lstat(os.path.join(self.output, self.marker)) is not None:
             return
         self.listed |= new
-        text = "\n".join([MARKER_HEAD, *sorted(self.listed)]) + "\n"
+        text = "\n".join([self.head_line, *sorted(self.listed)]) + "\n"
         outputs.write_file(
-            MARKER, text.encode(), lambda head: head.startswith(MARKER_HEAD.encode()),
-            dir_fd=self.folders[""], shown=os.path.join(self.output, MARKER), owner=OWNER,
+            self.marker, text.encode(), lambda head: head.startswith(self.head_line.encode()),
+            dir_fd=self.folders[""], shown=os.path.join(self.output, self.marker),
+            owner=self.owner,
         )  # fmt: skip
 
     def write(self, rel: str, data: bytes) -> None:
@@ -305,7 +315,7 @@ class SiteWriter:
         parent, _, name = rel.rpartition("/")
         outputs.write_file(
             name, data, lambda head: rel in self.owned or rel in self.written,
-            dir_fd=self._folder(parent), shown=os.path.join(self.output, rel), owner=OWNER,
+            dir_fd=self._folder(parent), shown=os.path.join(self.output, rel), owner=self.owner,
         )  # fmt: skip
         self.written.add(rel)
 
