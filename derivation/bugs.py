@@ -3,7 +3,7 @@
 Every function here has the signature of :func:`derivation.numeric.cross_entropy_grad`
 with ``reduction="sum"`` (logits ``z`` of shape (m, K), labels ``y``) and
 computes the gradient of ``J = -sum(Y * log(softmax(z)))`` by the Jacobian route of
-the second seed, with ONE mistake.  :func:`derivation.gradcheck.gradcheck`
+the student's question (notebook 04), with ONE mistake.  :func:`derivation.gradcheck.gradcheck`
 catches all of them but :func:`transposed_jacobian`, which is not a bug at all.
 
 :data:`SUSPECTS` hands the same six out under neutral letters, in an order that

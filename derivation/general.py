@@ -294,15 +294,16 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
 def l2_gradient(classes: int = 3) -> tuple[Step, Step]:
     """The gradient of an L2 cost on the softmax output, proven; it keeps the Jacobian.
 
-    ``E = 1/2 sum_l (h_l - y_l)^2``; the chain rule through ``h`` gives
-    ``dE/dz_1 = sum_l (h_l - y_l) h_l (delta_l1 - h_1)``.
+    ``J_L2 = 1/2 sum_l (h_l - y_l)^2`` (00's notation table; the student of notebook 04
+    called it E); the chain rule through ``h`` gives
+    ``dJ_L2/dz_1 = sum_l (h_l - y_l) h_l (delta_l1 - h_1)``.
 
     Returns
     -------
     gradient : Step
-        ``dE/dz_1`` written out for ``classes`` classes; ``holds()`` is True.
+        ``dJ_L2/dz_1`` written out for ``classes`` classes; ``holds()`` is True.
     not_h_minus_y : Step
-        The claim ``dE/dz_1 = h_1 - y_1``; ``holds()`` is False: nothing cancels.
+        The claim ``dJ_L2/dz_1 = h_1 - y_1``; ``holds()`` is False: nothing cancels.
 
     Examples
     --------
@@ -312,7 +313,7 @@ def l2_gradient(classes: int = 3) -> tuple[Step, Step]:
     """
     K = check_classes(classes)
     z, y, h, _, ctx = logit_model(K)
-    E = sp.Symbol("E")
+    E = sp.Symbol(r"J_{\text{L2}}")
     with sp.evaluate(False):
         cost = sp.Rational(1, 2) * sp.Add(*((hj - yj) ** 2 for hj, yj in zip(h, y, strict=True)))
     rhs = sp.Add(*((h[j] - y[j]) * h[j] * ((1 if j == 0 else 0) - h[0]) for j in range(K)))

@@ -1,7 +1,8 @@
 """The student's routes to the gradient of softmax cross-entropy, kept as the student wrote them.
 
 - :func:`jacobian_route_grad`: ``-Y / H`` times one ``K x K`` softmax Jacobian per
-  row (the second seed's route; O(n K^2), and NaN where a probability underflows);
+  row (the route of the student's question in notebook 04; O(n K^2), and NaN where a
+  probability underflows);
 - :func:`vjp_route_grad`: the same as a vector-Jacobian product, as autodiff
   frameworks compute it (O(n K), the same weakness);
 - :func:`l2_loss_and_grad`: the L2 cost on the softmax output the student tried first.
@@ -22,7 +23,7 @@ __all__ = ["jacobian_route_grad", "l2_loss_and_grad", "vjp_route_grad"]
 
 
 def jacobian_route_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """The student's route (second seed): ``dE/dz_i = (-y_i / p_i) @ J_i`` per row.
+    """The student's route (notebook 04): ``dE/dz_i = (-y_i / p_i) @ J_i`` per row.
 
     ``E = -sum(Y * log(P))`` (a sum).  Written as the student wrote it: the
     derivative of the loss by the probabilities, ``-Y / H``, times one
@@ -94,7 +95,7 @@ def vjp_route_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
 def l2_loss_and_grad(z: ArrayLike, y: ArrayLike) -> tuple[np.generic, np.ndarray]:
     """An L2 cost on the softmax output, ``E = 1/2 sum (p - y)^2``, and its gradient.
 
-    The student of the second seed first trained with an L2 cost.  On a softmax
+    The student of notebook 04's question first trained with an L2 cost.  On a softmax
     output nothing cancels: ``dE/dz = J^T (p - y)`` with the Jacobian
     ``J = diag(p) - p p^T``, which is close to 0 wherever the softmax
     saturates, even when the prediction is wrong.
