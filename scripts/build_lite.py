@@ -105,6 +105,16 @@ LOCK_ENTRIES = {
 TOOLS = ("jupyterlite-core==0.5.1", "jupyterlite-pyodide-kernel==0.5.2",
          "jupyter_server==2.21.1", "jupyterlab_widgets==3.0.15", "setuptools==84.2.1")  # fmt: skip
 
+#: JupyterLab's settings in the browser: the classroom's (jupyter-config/), and every cell kept
+#: in the page (JupyterLite's JupyterLab 4.3 otherwise leaves cells out of view unrendered)
+SETTINGS = {
+    **json.loads((ROOT / "jupyter-config/share/jupyter/lab/settings/overrides.json").read_text()),
+}
+SETTINGS["@jupyterlab/notebook-extension:tracker"] = {
+    **SETTINGS.get("@jupyterlab/notebook-extension:tracker", {}),
+    "windowingMode": "none",
+}
+
 EXIT_OK, EXIT_BUILD, EXIT_USAGE = 0, 1, 2
 EXIT_UNVERIFIED, EXIT_DOWNLOAD = 10, 11
 EPILOG = """exit codes:
@@ -291,6 +301,9 @@ def lite_build(jupyter: Path, files: dict[str, Path], work: Path) -> Path:
     kernel = settings.setdefault("@jupyterlite/pyodide-kernel-extension:kernel", {})
     kernel["pyodideUrl"] = "./static/pyodide/pyodide.js"
     kernel["disablePyPIFallback"] = True
+    overrides = config["jupyter-config-data"].setdefault("settingsOverrides", {})
+    for plugin, values in SETTINGS.items():
+        overrides.setdefault(plugin, {}).update(values)
     config_path.write_text(json.dumps(config, indent=2))
     return built
 

@@ -1,0 +1,223 @@
+"""The JupyterLite site (scripts/build_lite.py): built, served on 127.0.0.1 and run in Chromium.
+
+The build's downloads are cached in .cache/lite, so a second run builds with no network.
+Every notebook runs top to bottom in the browser's Pyodide kernel with no error, 06's explorer
+moves by keyboard, 09's answer box judges, and no request leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from servers import ROOT, free_port, running
+from test_browser import (  # noqa: F401  (browser is a fixture)
+    assert_shows_softmax_of,
+    browser,
+    move_first_logit,
+    run_all_cells,
+    shown_probabilities,
+    wait_until,
+)
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_lite
+
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+#: the one line Pyodide's matplotlib writes to stderr, once, in a fresh browser profile
+FONT_CACHE = "Matplotlib is building the font cache; this may take a moment."
+
+
+# --- what the build refuses (no network, no browser) --------------------------------------
+
+
+def test_a_tampered_download_is_refused_before_anything_is_used(tmp_path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "pyodide-0.27.7.tgz").write_bytes(b"not npm's tarball")
+    with pytest.raises(build_lite.Refused, match="does not match npm's sha512") as refused:
+        build_lite.fetch(tmp_path)
+    assert refused.value.code == build_lite.EXIT_UNVERIFIED
+
+
+def _fake_npm_tarball(path: Path, lock: dict) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        for name in build_lite.PYODIDE_CORE:
+            data = json.dumps(lock).encode() if name == "pyodide-lock.json" else b"core"
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def test_a_carried_wheel_is_used_only_if_npm_s_lock_has_its_hash(tmp_path):
+    """The carrier's numpy differs from the lock's by one byte: it is left out, and the build
+    stops, saying which package could not be verified."""
+    good, bad = b"numpy wheel", b"numpy wheel!"
+    names = ("numpy", "matplotlib", "micropip", "ipython", "traitlets")
+    lock = {
+        "info": {},
+        "packages": {
+            n: {"file_name": f"{n}.whl", "sha256": hashlib.sha256(good).hexdigest()} for n in names
+        },
+    }
+    _fake_npm_tarball(tmp_path / "npm.tgz", lock)
+    with zipfile.ZipFile(tmp_path / "carrier.whl", "w") as carrier:
+        for n in names:
+            carrier.writestr(build_lite.CARRIER_DIR + f"{n}.whl", bad if n == "numpy" else good)
+    files = {"pyodide": tmp_path / "npm.tgz", build_lite.CARRIER: tmp_path / "carrier.whl"}
+    with pytest.raises(build_lite.Refused, match="no wheel of numpy matched npm's lock"):
+        build_lite.pyodide_folder(files, tmp_path / "pkg.whl", tmp_path / "pyodide")
+    assert not (tmp_path / "pyodide" / "numpy.whl").exists()
+    assert (tmp_path / "pyodide" / "matplotlib.whl").read_bytes() == good
+
+
+def test_an_output_folder_the_script_did_not_make_is_refused_before_any_download(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_lite.py"), "--output",
+         str(tmp_path / "mine"), "--cache", str(tmp_path / "cache")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 6, run.stderr
+    assert "was not made by build_lite.py" in run.stderr and len(run.stderr.splitlines()) == 1
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    assert not (tmp_path / "cache").exists()
+
+
+# --- the built site, in Chromium ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lite(tmp_path_factory):
+    if shutil.which("npm") is None:
+        message = "npm is needed to fetch Pyodide's core"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (on CI it must be installed)")
+        pytest.skip(message)
+    output = tmp_path_factory.mktemp("lite") / "site"
+    started = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_lite.py"), "--output", str(output),
+         "--cache", str(ROOT / ".cache" / "lite")],
+        capture_output=True, text=True, timeout=1800, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    print(f"lite build: {time.monotonic() - started:.0f} s")
+    port = free_port()
+    log = tmp_path_factory.mktemp("lite-log") / "http.log"
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+               "--directory", str(output)]  # fmt: skip
+    with running(command, f"http://127.0.0.1:{port}/lab/index.html", log):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def lite_page(browser):  # noqa: F811
+    """A page in a fresh profile (JupyterLite keeps notebooks in the browser's storage) that
+    records every request leaving 127.0.0.1 and aborts it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    leaving: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            leaving.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    yield page, leaving
+    context.close()
+
+
+def open_notebook(page, base: str, name: str) -> float:
+    """Open a notebook in JupyterLite; return the seconds until its kernel is ready."""
+    started = time.monotonic()
+    page.goto(f"{base}/lab/index.html?path={name}", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    wait_until(lambda: page.locator(".jp-StatusBar-TextItem", has_text="Idle").count() > 0,
+               180, "the Pyodide kernel becoming ready")  # fmt: skip
+    return time.monotonic() - started
+
+
+def error_outputs(page) -> list[str]:
+    return [t.strip()[:300] for t in page.locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
+    ).all_text_contents() if t.strip() != FONT_CACHE]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_notebook_runs_in_the_browser_with_nothing_off_localhost(lite, lite_page, notebook):
+    page, leaving = lite_page
+    ready = open_notebook(page, lite, notebook)
+    started = time.monotonic()
+    run_all_cells(page, timeout=600)
+    print(f"{notebook}: kernel ready {ready:.1f} s, Run All {time.monotonic() - started:.1f} s")
+    assert not error_outputs(page)
+    assert not leaving, f"requests that left 127.0.0.1: {leaving[:5]}"
+
+
+#: seen in Chromium on the JupyterLite site (JupyterLab 4.3, and 4.4 with jupyterlite-core 0.6.4):
+#: a slider handle given focus loses it at once to the notebook's active cell, so arrow keys move
+#: nothing, and a drag did not move it either; Enter in a Text widget does not reach the kernel
+#: (Tab and the Check button do). Desktop JupyterLab 4.6 does all three (test_browser.py).
+LITE_KEYBOARD = "JupyterLite's notebook takes the focus from widgets: not yet solved (issue 18)"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason=LITE_KEYBOARD, strict=True)
+def test_the_explorer_moves_by_keyboard_in_the_browser(lite, lite_page):
+    page, leaving = lite_page
+    open_notebook(page, lite, "06_explorers.ipynb")
+    run_all_cells(page, timeout=600)
+    explorer = page.locator(".jp-OutputArea-output", has=page.locator("text.p-value")).first
+    explorer.scroll_into_view_if_needed()
+    assert shown_probabilities(explorer) == [
+        f"{v:.4f}" for v in np.exp([2, 1, 0.1]) / np.exp([2, 1, 0.1]).sum()
+    ]
+    logits = move_first_logit(page, explorer)
+    assert logits[0] == pytest.approx(2.5)
+    assert_shows_softmax_of(explorer, logits)
+    assert not leaving
+
+
+def judge_in_09(lite, lite_page, submit) -> None:
+    page, leaving = lite_page
+    open_notebook(page, lite, "09_exercises.ipynb")
+    run_all_cells(page, timeout=600)
+    box = page.locator(".jupyter-widgets.answer-box").first
+    box.scroll_into_view_if_needed()
+    feedback = box.locator(".answer-feedback")
+    for typed, verdict in (("h1*h2", "✘ for ‘h1*h2’"), ("-h1*h2", "✔ for ‘-h1*h2’")):
+        box.locator("input").fill(typed)
+        submit(box)
+        wait_until(lambda v=verdict: feedback.count() and v in feedback.text_content(), 60,
+                   f"the verdict {verdict!r}")  # fmt: skip
+    assert not leaving
+
+
+@pytest.mark.slow
+def test_an_answer_box_judges_right_and_wrong_in_the_browser(lite, lite_page):
+    """Checked by the box's Check button, as a student clicks it."""
+    judge_in_09(lite, lite_page, lambda box: box.locator("button").click())
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason=LITE_KEYBOARD, strict=True)
+def test_enter_in_an_answer_box_judges_in_the_browser(lite, lite_page):
+    judge_in_09(lite, lite_page, lambda box: box.locator("input").press("Enter"))
