@@ -15,7 +15,7 @@ import ipywidgets as W
 from . import exercises
 from .views import subscript
 
-__all__ = ["PLACEHOLDER", "AnswerBox", "answer_box", "answer_feedback", "typeset"]
+__all__ = ["PLACEHOLDER", "AnswerBox", "answer_box", "answer_feedback", "plain", "typeset"]
 
 #: what an empty box shows: the syntax, in a formula that answers none of the exercises
 PLACEHOLDER = "e.g. 2*h3**2 - y2/h1, then Enter"
@@ -27,11 +27,35 @@ def typeset(text: str) -> str:
     >>> typeset("v' = e^{z_1} and h_k, x_j, Θ_10, y1 < 2")
     "v' = e<sup>z₁</sup> and hₖ, xⱼ, Θ₁₀, y1 &lt; 2"
     """
-    out = escape(text, quote=False)
-    out = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), out)
-    out = re.sub(r"(?<=[A-Za-zΘ])_([0-9]+|[a-z])", lambda m: subscript(m[1]), out)
+    out = _subscripts(escape(text, quote=False))
     out = re.sub(r"\^\{([^{}]*)\}", r"<sup>\1</sup>", out)
     return re.sub(r"\^([0-9A-Za-z⊤])", r"<sup>\1</sup>", out)
+
+
+_SUPER = str.maketrans("0123456789+-−=()in⊤", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿᵀ")
+
+
+def _subscripts(text: str) -> str:
+    text = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), text)
+    return re.sub(r"(?<=[A-Za-zΘΣ])_([0-9]+|[a-z])", lambda m: subscript(m[1]), text)
+
+
+def _power(match: re.Match) -> str:
+    inner = match[1]
+    if all(c in "0123456789+-−=()in⊤" for c in inner):
+        return inner.translate(_SUPER)
+    return f"^({inner})"
+
+
+def plain(text: str) -> str:
+    """Checker text as plain Unicode, for printing: no TeX left in it.
+
+    >>> plain("∂J^{(i)}/∂h_2, u = e^{z_2}, Σ_k e^{z_k}, h_1², Θ_10")
+    '∂J⁽ⁱ⁾/∂h₂, u = exp(z₂), Σₖ exp(zₖ), h₁², Θ₁₀'
+    """
+    out = _subscripts(text)
+    out = re.sub(r"\be\^\{([^{}]*)\}", r"exp(\1)", out)
+    return re.sub(r"\^\{([^{}]*)\}", _power, out)
 
 
 def _verdict(key: str, text: str):
@@ -48,14 +72,15 @@ def answer_feedback(key: str, text: str) -> str:
 
     An empty answer (or only spaces) is "not answered yet", not wrong; any
     other text goes to :func:`derivation.exercises.check` and its feedback is
-    returned as ``str(feedback)``, with ``for ‘text’:`` after the ✔ or ✘.
+    returned as ``str(feedback)`` in plain Unicode (:func:`plain`), with
+    ``for ‘text’:`` after the ✔ or ✘.
 
     >>> answer_feedback("part2", "  ")
     '… not answered yet: type your answer between the quotes'
     >>> answer_feedback("part2", "y2*h1")[:18]
     '✔ for ‘y2*h1’: rig'
     """
-    return _verdict(key, text)[1]
+    return plain(_verdict(key, text)[1])
 
 
 class AnswerBox(W.VBox):
@@ -105,6 +130,16 @@ class AnswerBox(W.VBox):
         super().__init__([self.question, W.HBox([self.text, self.button]), self.feedback],
                          layout=W.Layout(width="580px"))  # fmt: skip
         self.add_class("answer-box")
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live box, or (where widgets cannot load, e.g. before the notebook runs) a
+        line that says what is here and what it needs, not the box's Python repr."""
+        data = super()._repr_mimebundle_(**kwargs)
+        question = plain(exercises.EXERCISES[self.key].question)
+        data["text/plain"] = (
+            f"[answer box for {question}: run the notebook (Run All) to type an answer here]"
+        )
+        return data
 
     def _on_text(self, change) -> None:
         self.feedback.value, self.judged, self.result = "", None, None

@@ -138,7 +138,7 @@ def _anonymous(function: Callable, letter: str) -> Callable:
 
     suspect.__name__ = suspect.__qualname__ = f"suspect_{letter}"
     suspect.__doc__ = (
-        f"Suspect {letter}: claims to return dJ/dz = h - y.\n\n"
+        f"Suspect {letter}: claims to return ∂J/∂z = h − y.\n\n"
         "Logits z of shape (m, K) and labels y of shape (m,) in, an (m, K) gradient out."
     )
     return suspect

@@ -130,10 +130,10 @@ def general_proof() -> tuple[Step, ...]:
     return (
         claim("dh_k/dz_l", "the softmax Jacobian, for any K", sp.Derivative(h_k, z[l]),
               [jacobian], ctx, where=(h_k_is, h_l_is),
-              title=r"\text{every } k, l \text{ of any } K"),
+              title=r"\text{the Jacobian, any } K"),
         claim("dJ/dz_k", "the gradient by a logit, for any K", sp.Derivative(J, z[k]),
               [any_labels, one_hot], ctx, where=(cost, h_l_is, h_k_is),
-              one_hot_from=1, title=r"\text{any } K"),
+              one_hot_from=1, title=r"\text{the gradient, any } K"),
     )  # fmt: skip
 
 
@@ -219,13 +219,13 @@ def sigmoid_case() -> tuple[Step, ...]:
         rhs = sp.Mul(sp.Add(m.h[0], -m.y[0]), X_I[j_])
     return (
         claim("softmax_1 = sigmoid", "two-class softmax is the sigmoid of the difference",
-              soft[0], [sigma], ctx2, title=r"K = 2"),
+              soft[0], [sigma], ctx2, title=r"K = 2\text{: } h_1 = \sigma(a - b)"),
         claim("softmax_2 = 1 - sigmoid", "and its other output is one minus it",
-              soft[1], [1 - sigma], ctx2, title=r"K = 2"),
+              soft[1], [1 - sigma], ctx2, title=r"K = 2\text{: } h_2 = 1 - \sigma(a - b)"),
         claim("logistic gradient", "the logistic loss has the article's gradient",
               sp.Derivative(L, THETA[1, j_]), [rhs], m.context,
               where=((L, logistic), (t, m.y[0]), (u, w[0] + w[1] * m.x1), (X_I[0], sp.Integer(1))),
-              indices=((j_, (0, 1)),), title=r"\text{logistic regression}"),
+              indices=((j_, (0, 1)),), title=r"\text{logistic regression's gradient}"),
     )  # fmt: skip
 
 
@@ -245,15 +245,15 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
         (using ``sum_l y_l = 1``, displayed: in general the Hessian is that
         matrix times the sum); ``"sum of h"``: the softmax outputs sum to one;
         ``"variance"``: for any ``h`` with ``sum_k h_k = 1`` (displayed),
-        ``v^T (diag h - hh^T) v = sum_k h_k v_k^2 - mu^2 = sum_k h_k (v_k - mu)^2``
-        with ``mu = sum_l h_l v_l``, the variance of v under h.
+        ``d^T (diag h - hh^T) d = sum_k h_k d_k^2 - dbar^2 = sum_k h_k (d_k - dbar)^2``
+        with ``dbar = sum_l h_l d_l``, the variance of d under h.
 
     Notes
     -----
     SymPy proves the three identities.  That the variance is never negative is
     the argument that follows them, not part of a proof: each ``h_k`` is
     positive (an exponential over a sum of exponentials) and each
-    ``(v_k - mu)^2`` is a square, so every term is >= 0.  Hence the Hessian is
+    ``(d_k - dbar)^2`` is a square, so every term is >= 0.  Hence the Hessian is
     positive semidefinite and the loss is convex in the logits.
 
     Examples
@@ -265,8 +265,8 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
     _, _, h, J, ctx = logit_model(K)
     classes_k = (k_, tuple(range(1, K + 1)))
     classes_l = (l_, tuple(range(1, K + 1)))
-    v = sp.symbols(f"v_1:{K + 1}")
-    mu = sp.Symbol("mu")
+    v = sp.symbols(f"d_1:{K + 1}")  # a direction d in logit space, as notebook 07 names it
+    mu = sp.Symbol(r"\bar{d}")  # its mean under h
     M = sp.ImmutableMatrix(K, K, lambda a, b: h[a] * ((1 if a == b else 0) - h[b]))
     V = sp.ImmutableMatrix(v)
     total = sp.Add(*h, evaluate=False)
@@ -283,7 +283,7 @@ def hessian_proof(classes: int = 3) -> tuple[Step, ...]:
               title=r"\text{the Hessian } \nabla^2 J"),
         claim("sum of h", "the softmax outputs sum to one", total, [sp.Integer(1)], ctx,
               title=r"\text{softmax outputs sum to one}"),
-        claim("variance", "a quadratic form of the Jacobian is the variance of v under h",
+        claim("variance", "a quadratic form of the Jacobian is the variance of d under h",
               sp.MatMul(V.T, M, V, evaluate=False),
               [sp.ImmutableMatrix([[spread]]), sp.ImmutableMatrix([[squares]])], distribution,
               where=((mu, mean),), one_hot_from=1, title=r"\text{a variance}"),
@@ -320,8 +320,8 @@ def l2_gradient(classes: int = 3) -> tuple[Step, Step]:
     where = ((E, cost),)
     return (
         claim("l2 gradient", "the gradient of an L2 cost keeps the Jacobian",
-              sp.Derivative(E, z[0]), [rhs], ctx, where=where, title=r"\text{L2 cost}"),
+              sp.Derivative(E, z[0]), [rhs], ctx, where=where, title=r"\text{the L2 gradient}"),
         claim("l2 is h - y", "the L2 gradient is not h_1 - y_1",
               sp.Derivative(E, z[0]), [h[0] - y[0]], ctx, where=where, one_hot_from=0,
-              title=r"\text{L2 cost (refuted)}"),
+              title=r"\text{the L2 gradient (refuted)}"),
     )  # fmt: skip

@@ -149,6 +149,7 @@ from .gradcheck_guards import (
     not_complex_safe,
 )
 from .noise import NoiseEstimate, advice, estimate_noise
+from .style import significant
 
 __all__ = [
     "CANNOT_CHECK",
@@ -276,6 +277,12 @@ class GradCheck:
     checkable: np.ndarray | None = None
     reason: str = ""
     noise: NoiseEstimate | None = None
+
+    @property
+    def max_error_text(self) -> str:
+        """``max_error`` as the notebooks print it: two significant figures, a real minus
+        sign, short e-notation (``1.3``, ``5.3e−16``) rather than ``1.3e+00``."""
+        return significant(self.max_error)
 
     @property
     def ok(self) -> bool:

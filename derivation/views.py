@@ -19,7 +19,9 @@ matrices.
 
 from __future__ import annotations
 
-from html import escape
+import base64
+import re
+from html import escape, unescape
 
 import numpy as np
 from matplotlib import colormaps
@@ -60,6 +62,30 @@ def _svg(width: float, height: float, title: str, label: str | None = None) -> l
             f'aria-label="{escape(label or title)}" style="overflow: visible">',
             f'<text class="view-title" x="{width / 2:.1f}" y="18" text-anchor="middle" '
             f'{_TITLE}>{escape(title)}</text>']  # fmt: skip
+
+
+def as_images(html: str) -> str:
+    """``html`` with each inline ``<svg>`` view turned into an ``<img>`` of it.
+
+    A notebook that is not trusted shows HTML through a sanitizer that drops
+    ``<svg>`` (leaving its texts run together) but keeps an ``<img>`` whose
+    source is a ``data:`` URI; the view's accessible name becomes the alt text.
+
+    >>> out = as_images('<p>a</p><svg width="2" aria-label="x &amp; y"><text>1</text></svg>')
+    >>> out.startswith('<p>a</p><img alt="x &amp; y" src="data:image/svg+xml;base64,')
+    True
+    >>> "<svg" in out
+    False
+    """
+
+    def image(match: re.Match) -> str:
+        svg = match[0].replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+        label = re.search(r'aria-label="([^"]*)"', svg)
+        alt = escape(unescape(label[1])) if label else "a view of the explorer"
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img alt="{alt}" src="data:image/svg+xml;base64,{data}">'
+
+    return re.sub(r"<svg\b.*?</svg>", image, html, flags=re.S)
 
 
 def value_table(caption: str, rows: list[str], columns: list[str], cells: list[list[str]]) -> str:
@@ -370,7 +396,7 @@ def curves(x: ArrayLike, ys: ArrayLike, *, title: str, xlabel: str, names: list[
         else list(np.linspace(*y_range, 3))  # fmt: skip
     for t in ticks:
         label = f"{t:g}"
-        out.append(f'<text class="axis-label" x="{left - 5}" y="{sy(t) + 5:.1f}" text-anchor="end" '
+        out.append(f'<text class="axis-label" x="{left - 9}" y="{sy(t) + 5:.1f}" text-anchor="end" '
                    f'{_FONT}>{label}</text>')  # fmt: skip
     for t in np.linspace(x[0], x[-1], 5):
         out.append(f'<text class="axis-label" x="{sx(t):.1f}" y="{bottom + 21}" '

@@ -97,7 +97,9 @@ class _Snapshot:
     (its MIME type ranks first in JupyterLab, Voilà and nbconvert).  One that
     cannot, such as the jupyterlab-rise 0.43.1 slideshow with ipywidgets 8
     (its app lacks the shared module ``@jupyterlab/console`` that the
-    manager needs), falls back to this picture instead of the text repr.
+    manager needs), falls back to this picture instead of the text repr; so does
+    a notebook that is not trusted, whose sanitizer keeps the pictures because
+    they are ``<img>`` elements (:func:`derivation.views.as_images`).
     """
 
     _snapshot_views: tuple[str, ...] = ()
@@ -105,7 +107,9 @@ class _Snapshot:
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
-        pictures = "".join(getattr(self, name).value for name in self._snapshot_views)
+        pictures = views.as_images(
+            "".join(getattr(self, name).value for name in self._snapshot_views)
+        )
         data["text/plain"] = f"{self._title} (live sliders need a running kernel)"
         data["text/html"] = (
             '<div class="explorer-snapshot" style="font-family: sans-serif; font-size: 16px">'
@@ -322,7 +326,7 @@ class LogitsExplorer(_Snapshot, W.VBox):
         )  # fmt: skip
         self.gradient.value = views.bars(
             s["gradient"], title="∂J/∂z = (h − y) / T", css_class="grad-value",
-            signed=True, limit=_nice_limit(np.abs(s["gradient"]).max()), symbol="g",
+            signed=True, limit=_nice_limit(np.abs(s["gradient"]).max()), symbol="∂J/∂z",
             height=188,
         )  # fmt: skip
         eigenvalues = ", ".join(

@@ -568,7 +568,7 @@ def test_rise_slides_show_the_explorers_and_fit_the_screen(browser, lab, noteboo
             (ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
             if c["cell_type"] == "code")  # fmt: skip
         live = rise.locator(".jupyter-widgets.projector").count()
-        pictures = rise.locator(".explorer-snapshot svg").count()
+        pictures = rise.locator(".explorer-snapshot img").count()
         assert rise.locator("text=Explorer(children").count() == 0, "an explorer as its text repr"
         assert live + pictures // 3 >= explorers, f"{explorers} explorers, {live} live, pictures"
         tall, small, seen = [], [], []

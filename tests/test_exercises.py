@@ -1,6 +1,8 @@
 """derivation.exercises: answers proven right, known mistakes named, hostile input refused."""
 
+import itertools
 import os
+import re
 import subprocess
 import sys
 import time
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 
 from derivation import exercises, numeric
+from derivation.answer_boxes import answer_feedback
 from derivation.exercises import EXERCISES, check, check_function, check_in_process, checker, parse
 from derivation.exercises.timer import TimeUp, time_limit
 
@@ -408,3 +411,65 @@ def test_the_demonstration_step_is_not_an_exercise_and_answers_none_of_them():
     for key in EXERCISES:
         if key != DEMO:
             assert not check(key, EXERCISES[DEMO].answer).correct, key
+
+
+# --- hints name the mistake, never the answer ---------------------------------------------------
+_MATH = re.compile(r"[hyx]_?\{?\d\}?|\bm\b|\d+|[-+*/()]")
+
+
+def _formulas(hint: str) -> list[str]:
+    """Every run of maths in a hint, and each of its contiguous pieces, as typed answers:
+    ``the term −h_2 h_1 does`` gives ``-h2*h1``, ``h2*h1``, ``-h2``, ... ."""
+    text = hint.replace("−", "-").replace("·", "*").replace("²", "**2")
+    tokens = re.findall(r"[hyx]_?\{?\d\}?|\w+|[^\s\w]", text)
+    runs, run = [], []
+    for token in [*tokens, "."]:
+        if _MATH.fullmatch(token):
+            run.append(re.sub(r"[_{}]", "", token))
+        elif run:
+            runs.append(run)
+            run = []
+    pieces = set()
+    for run in runs:
+        for i in range(len(run)):
+            for j in range(i + 1, len(run) + 1):
+                piece = run[i:j]
+                text = piece[0]
+                for before, token in itertools.pairwise(piece):
+                    operand = re.fullmatch(r"[\w)]+", before) and re.fullmatch(r"[\w(]+", token)
+                    text += ("*" if operand else "") + token
+                pieces.add(text)
+    return sorted(pieces)
+
+
+def _answers_in(hint: str) -> list[tuple[str, str]]:
+    """(exercise, formula) for every exercise whose answer a formula of ``hint`` is."""
+    keys = [k for k in EXERCISES if k != checker.DEMO]
+    return [(k, f) for f in _formulas(hint) for k in keys if check_in_process(k, f).correct]
+
+
+def test_no_hint_states_the_answer_of_any_exercise():
+    """A wrong answer's hint says what went wrong, not what is right: no formula in any hint
+    (of any exercise, the demonstration's included) is accepted as any exercise's answer."""
+    found = {(e.key, wrong): _answers_in(hint)
+             for e in EXERCISES.values() for wrong, hint in e.mistakes}  # fmt: skip
+    assert not {k: v for k, v in found.items() if v}
+
+
+def test_the_hint_scan_finds_an_answer_stated_in_a_hint():
+    """The scan above can fail: the hints that gave answers away before are caught."""
+    assert ("dh2/dTheta10", "-h2*h1") in _answers_in(
+        "diagonal-only Jacobian: so the off-diagonal term −h_2 h_1 does not vanish"
+    )
+    assert ("dJ/dTheta10", "h1-y1") in _answers_in("a lost minus sign: it is h_1 − y_1")
+    assert ("dh2/dTheta10", "-h2*h1") in _answers_in(
+        "you stopped at ∂J^{(i)}/∂h_2: multiply by ∂h_2/∂Θ_10 = −h_2 h_1"
+    )
+
+
+def test_printed_feedback_has_no_tex():
+    """What 09 prints (not the widget) is plain Unicode: no _{, ^{ or \\ left in it."""
+    for e in EXERCISES.values():
+        for wrong, _ in e.mistakes:
+            shown = answer_feedback(e.key, wrong)
+            assert not re.search(r"[_^\\]", shown), shown

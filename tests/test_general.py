@@ -127,7 +127,7 @@ def test_the_variance_form_is_what_numbers_say_and_never_negative():
     mu = h @ v
     assert quadratic == pytest.approx(np.sum(h * (v - mu) ** 2), rel=1e-12)
     assert np.sum(h * (v - mu) ** 2) >= 0
-    assert r"\left(v_{1} - \mu\right)^{2}" in variance.latex()  # the squares, as displayed
+    assert r"\left(d_{1} - \bar{d}\right)^{2}" in variance.latex()  # the squares, as displayed
 
 
 @pytest.mark.slow  # a new process

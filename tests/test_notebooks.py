@@ -404,6 +404,24 @@ def test_the_bug_hunt_names_no_mistake_before_its_diagnoses():
     seen = "\n".join(_readable_before(cells[:reveal]) + _code_before(cells[:reveal])).lower()
     assert not [t for t in telling if t in seen]
     assert "bugs.SUSPECTS" in "\n".join(_code_before(cells[:reveal]))
+    assert not _innocence_named(cells[:reveal])
+
+
+def _innocence_named(cells: list[dict]) -> list[str]:
+    """Sentences of the prose (outside <details>) pairing a suspect's letter with innocence."""
+    shown = "\n".join(re.sub(r"<details>.*?</details>", "", "".join(c["source"]), flags=re.S)
+                      for c in cells if c["cell_type"] == "markdown")  # fmt: skip
+    words = r"(innocent|harmless|exactly \$h - y\$|not a bug|fine)"
+    return [s for s in re.split(r"(?<=[.;:])\s", shown)
+            if re.search(rf"\b[A-F]\b.*{words}|{words}.*\b[A-F]\b", s, flags=re.S)]  # fmt: skip
+
+
+def test_the_innocence_scan_finds_a_named_innocent():
+    """The scan above can fail: 10's earlier prompt said which suspect computes h - y."""
+    before = [{"cell_type": "markdown", "source": [
+        "For each suspect, say in one sentence what it computes instead of $h - y$, and for D ",
+        "why it\ncomputes exactly $h - y$; then compare with the diagnoses.\n"]}]  # fmt: skip
+    assert _innocence_named(before)
 
 
 def _code_before(cells: list[dict]) -> list[str]:

@@ -43,17 +43,18 @@ def test_a_verdict_is_one_line_without_a_tuple():
     assert repr(step(11).verdict()) == "✔ (11) proven: all 4 equals signs"
     refused = step(21).verdict(one_hot=False)
     without = "(without y₁ + y₂ + y₃ = 1)"
-    assert repr(refused) == f"✘ (21) not proven: the equals sign 3 of 3 {without}"
+    assert repr(refused) == f"✘ (21): equals sign 3 of 3 not proven {without}"
     assert not refused and step(21).verdict()
     assert step(21).check(one_hot=False) == (True, True, False)  # check() keeps its tuple
 
 
 def test_a_verdict_names_every_equals_sign_that_failed():
     assert Verdict("(5)", (False, True, False)).line() == (
-        "✘ (5) not proven: the equals signs 1 and 3 of 3"
+        "✘ (5): equals signs 1 and 3 of 3 not proven"
     )
     assert Verdict("(5)", (False,)).line() == "✘ (5) not proven"
-    assert Verdict("(5)", (False, False, False, True)).line().endswith("signs 1, 2 and 3 of 4")
+    line = Verdict("(5)", (False, False, False, True)).line()
+    assert line.endswith("signs 1, 2 and 3 of 4 not proven")
 
 
 def test_a_verdict_on_several_steps_counts_steps():
@@ -61,9 +62,10 @@ def test_a_verdict_on_several_steps_counts_steps():
         "✔ the Θ₁₁ steps proven: all 8 steps"
     )
     assert Verdict("the steps", (True, False, False), unit="step").line() == (
-        "✘ the steps not proven: the steps 2 and 3 of 3"
+        "✘ the steps: steps 2 and 3 of 3 not proven"
     )
-    assert Verdict("the steps", (False, True), unit="step").line().endswith("the step 1 of 2")
+    line = Verdict("the steps", (False, True), unit="step").line()
+    assert line.endswith(": step 1 of 2 not proven")
     assert Verdict("(12)", (True, True)).line() == "✔ (12) proven: both equals signs"
     with pytest.raises(ValueError, match="unit"):
         Verdict("(1)", (True,), unit=" ")

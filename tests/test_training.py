@@ -49,7 +49,7 @@ def test_boundaries_separate_the_three_classes():
 def test_l2_gradient_is_right_but_keeps_the_jacobian():
     gradient, is_h_minus_y = general.l2_gradient(3)
     assert gradient.holds() and not is_h_minus_y.holds()
-    assert "L2 cost" in gradient.tag
+    assert "L2 gradient" in gradient.tag
     z = np.random.default_rng(0).normal(size=(4, 3))
     y = np.array([0, 1, 2, 1])
 

@@ -124,37 +124,39 @@ _E = Exercise
 DEMO = "demo: dh1/dTheta10"
 EXERCISES = {e.key: e for e in (
     _E("dh2/dTheta10", "∂h_2/∂Θ_10 (the quotient rule of Part II)", "-h1*h2", (
-        ("0", "diagonal-only Jacobian: h_2 depends on Θ_10 through the shared denominator v, "
-              "so the off-diagonal term −h_2 h_1 does not vanish"),
-        ("h1*h2", "a lost minus sign: v' = e^{z_1} enters the quotient rule as −u v'"),
+        ("0", "diagonal-only Jacobian: h_2 depends on Θ_10 through the shared denominator "
+              "v = Σ_k e^{z_k}, so this entry is not zero; use the quotient rule, u = e^{z_2}"),
+        ("h1*h2", "a lost minus sign: in (u′v − uv′)/v², u = e^{z_2} does not depend on Θ_10, "
+                  "so only the term −uv′ is left"),
         ("h2*(1 - h2)", "a swapped index: that is ∂h_2/∂Θ_20, the diagonal entry"),
-        ("-2*h1*h2", "a factor of two too many"),
+        ("-2*h1*h2", "a factor of two too many: the v² of the quotient rule brings no 2"),
     )),
     _E("part2", "Part II of ∂J^{(i)}/∂Θ_10, (∂J^{(i)}/∂h_2)(∂h_2/∂Θ_10)", "y2*h1", (
-        ("-y2*h1", "a lost minus sign: (−y_2/h_2)·(−h_2 h_1) is positive"),
-        ("y1*h2", "swapped indices: the derivative is by Θ_10, so h_1 survives, with label y_2"),
+        ("-y2*h1", "a lost minus sign: look at the sign of each of the two factors"),
+        ("y1*h2", "swapped indices: the label of Part II is y_2, and ∂h_2/∂Θ_10 cancels its h_2"),
         ("0", "diagonal-only Jacobian: Part II is not zero, h_2 depends on Θ_10 through v"),
-        ("-y2/h2", "you stopped at ∂J^{(i)}/∂h_2: multiply by ∂h_2/∂Θ_10 = −h_2 h_1"),
+        ("-y2/h2", "you stopped at ∂J^{(i)}/∂h_2: multiply by ∂h_2/∂Θ_10, your answer to A1"),
     )),
     _E("dJ/dTheta10", "∂J^{(i)}/∂Θ_10 for one sample (the combination (21))", "h1 - y1", (
         ("-y1*(1 - h1)", "diagonal-only Jacobian: you kept Part I and dropped Parts II and III"),
-        ("y1 - h1", "a lost minus sign: it is h_1 − y_1"),
+        ("y1 - h1", "a lost minus sign: J^{(i)} = −Σ_k y_k log h_k; carry its minus through "
+                    "all three Parts"),
         ("h2 - y2", "a swapped index: Θ_10 belongs to class 1"),
         ("2*(h1 - y1)", "a factor of two too many (the cost has no square)"),
         ("(h1 - y1)*x1", "an extra factor x_1: Θ_10 multiplies x_0 = 1"),
     )),
     _E("dJ/dTheta11", "∂J^{(i)}/∂Θ_11 for one sample (22)", "(h1 - y1)*x1", (
-        ("h1 - y1", "a missing factor x_j: Θ_11 multiplies x_1, so every Part carries x_1"),
+        ("h1 - y1", "a missing factor x_j: Θ_11 multiplies x_1, not x_0 = 1; what is ∂z_1/∂Θ_11?"),
         ("(y1 - h1)*x1", "a lost minus sign"),
         ("2*(h1 - y1)*x1", "a factor of two too many"),
     )),
     _E("mean", "one sample's share of ∂(J/m)/∂Θ_10, the mean cost's gradient", "(h1 - y1)/m", (
-        ("h1 - y1", "the 1/m of a mean is missing: the mean cost divides every gradient by m"),
-        ("m*(h1 - y1)", "the factor m is upside down: a mean divides by m"),
+        ("h1 - y1", "the 1/m of a mean is missing: that is the share of the summed cost J"),
+        ("m*(h1 - y1)", "the factor m: does a mean multiply the sum by m, or divide it?"),
     )),
     # not an exercise: the step 09 demonstrates the checker on (Part I's, done in notebook 02)
     _E(DEMO, "∂h_1/∂Θ_10 (Part I's quotient rule, from notebook 02)", "h1*(1 - h1)", (
-        ("1 - h1", "a lost factor h_1: (u'v − uv')/v² = h_1 − h_1² = h_1(1 − h_1)"),
+        ("1 - h1", "a lost factor h_1: (u′v − uv′)/v² = h_1 − h_1² = h_1(1 − h_1)"),
         ("h1*(1 - h2)", "a swapped index: the diagonal entry has h_1 in both factors"),
     )),
 )}  # fmt: skip
@@ -233,8 +235,8 @@ def check(key: str, answer: str) -> Feedback:
     --------
     >>> str(check("dh2/dTheta10", "-h1*h2"))
     '✔ right: SymPy proves it equal to the article’s step'
-    >>> print(check("dh2/dTheta10", "h1*h2"))
-    ✘ a lost minus sign: v' = e^{z_1} enters the quotient rule as −u v'
+    >>> print(check("dJ/dTheta10", "2*(h1 - y1)"))
+    ✘ a factor of two too many (the cost has no square)
     >>> print(check("dh2/dTheta10", "−h₁×h₂"))
     ✔ right: SymPy proves it equal to the article’s step
     >>> print(check("dh2/dTheta10", "-1.00000001*h1*h2"))

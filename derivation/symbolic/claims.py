@@ -288,8 +288,8 @@ class ArticleForm:
 class Verdict:
     """SymPy's verdicts on one step, said in one line instead of a tuple of bools.
 
-    ``✔ (12) proven: both equals signs`` or ``✘ (21) not proven: the equals
-    sign 3 of 3``; a claim with one equals sign is proven or not.  ``bool(verdict)``
+    ``✔ (12) proven: both equals signs`` or ``✘ (21): equals sign 3 of 3 not
+    proven``; a claim with one equals sign is proven or not.  ``bool(verdict)``
     is whether every equals sign was proven.
 
     Attributes
@@ -335,8 +335,10 @@ class Verdict:
             text = f"✔ {self.tag} proven" + (f": {every} {self._units}" if n > 1 else "")
         else:
             signs = failed[0] if len(failed) == 1 else ", ".join(failed[:-1]) + " and " + failed[-1]
-            which = f"the {self._units if len(failed) > 1 else self.unit} {signs}"
-            text = f"✘ {self.tag} not proven" + (f": {which} of {n}" if n > 1 else "")
+            which = f"{self._units if len(failed) > 1 else self.unit} {signs}"
+            text = f"✘ {self.tag}: {which} of {n} not proven"
+            if n == 1:
+                text = f"✘ {self.tag} not proven"
         if self.without is not None:
             text += f" (without {self.without})"
         return text

@@ -166,6 +166,7 @@ def plain_tag(tag: str) -> str:
     """A LaTeX tag as plain text, for ``repr`` and messages."""
     text = re.sub(r"\\text\{([^}]*)\}", r"\1", tag)
     text = re.sub(r"\\Theta_\{(\d+)\}", r"Theta_\1", text)
+    text = re.sub(r"\\(sigma|delta)\b", lambda m: {"sigma": "σ", "delta": "δ"}[m[1]], text)
     return text.replace("\\", "").replace("{", "").replace("}", "")
 
 
