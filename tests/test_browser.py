@@ -497,6 +497,62 @@ def test_the_training_explorer_is_readable_and_live(browser, lab, tmp_path):
         shut_down_kernels(base, token)
 
 
+# --- before Run All: what a student sees on opening a notebook it has not trusted --------------
+
+
+def put_untrusted_copy(base: str, token: str, name: str) -> str:
+    """Store a copy of notebook ``name`` through the contents API with one changed byte of
+    metadata, so that no signature trusts it: JupyterLab then sanitizes its HTML outputs, as
+    it does for a notebook freshly downloaded or cloned. Returns the copy's path."""
+    import urllib.request
+
+    nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+    nb["metadata"]["untrusted_copy"] = True
+    path = f"notebooks/untrusted_{name}"
+    body = json.dumps({"type": "notebook", "format": "json", "content": nb}).encode()
+    request = urllib.request.Request(
+        f"{base}/api/contents/{path}?token={token}",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # fmt: skip
+        assert response.status in (200, 201)
+    return path
+
+
+def test_before_run_all_explorers_show_pictures_and_boxes_say_what_they_are(browser, lab, tmp_path):
+    """Opened, not run, not trusted: each explorer shows its picture (the sanitizer drops
+    <svg>, so they are <img> with their numbers as alt text), never run-together text or a
+    repr; each answer box says what it is and that it needs Run All."""
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        for name, pictures in (("06_explorers.ipynb", 6), ("08_training.ipynb", 2)):
+            path = put_untrusted_copy(base, token, name)
+            page.goto(f"{base}/lab/tree/{path}?token={token}&reset")
+            page.wait_for_selector(".explorer-snapshot img", timeout=60_000)
+            shown = page.locator(".explorer-snapshot img")
+            wait_until(lambda n=pictures: shown.count() >= n, 30, f"{pictures} pictures")
+            images = page.evaluate("""() => Array.from(
+                document.querySelectorAll('.explorer-snapshot img'),
+                i => [i.complete && i.naturalWidth > 0, i.alt])""")
+            assert len(images) == pictures and all(ok for ok, _ in images), images
+            assert all(re.search(r"\d\.\d", alt) for _, alt in images), images  # the numbers
+            text = page.locator(".jp-Notebook").inner_text()
+            assert "Explorer(children" not in text and "<svg" not in text
+            page.locator(".explorer-snapshot").first.scroll_into_view_if_needed()
+            page.screenshot(path=tmp_path / f"untrusted-{name}.png")
+        page.goto(f"{base}/lab/tree/{put_untrusted_copy(base, token, '09_exercises.ipynb')}"
+                  f"?token={token}&reset")  # fmt: skip
+        page.wait_for_selector("text=[answer box for", timeout=60_000)
+        text = page.locator(".jp-Notebook").inner_text()
+        assert text.count("[answer box for") == 5 and "AnswerBox(" not in text
+    finally:
+        page.close()
+        shut_down_kernels(base, token)
+
+
 # --- answer boxes ----------------------------------------------------------------------------
 
 
