@@ -115,6 +115,40 @@ SETTINGS["@jupyterlab/notebook-extension:tracker"] = {
     "windowingMode": "none",
 }
 
+#: the notebook's command-mode shortcuts (arrows, A, B, D D, ...) apply wherever the focus is in
+#: a notebook in command mode; JupyterLite's JupyterLab 4.3 handles them before the focused
+#: element does, so an arrow key on a slider handle moved the notebook's cursor (and took the
+#: focus) instead of the slider. Each is re-bound to the same keys outside ipywidgets' views.
+SHORTCUTS = "@jupyterlab/shortcuts-extension:shortcuts"
+COMMAND_MODE = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+OUTSIDE_WIDGETS = ":not(.jupyter-widgets *)"
+
+
+def widget_safe_shortcuts(schemas: list[dict]) -> list[dict]:
+    """User shortcuts that move every command-mode shortcut of ``schemas`` (the built site's
+    ``build/schemas/all.json``) off ipywidgets' views: each default is disabled and added
+    again with its selector narrowed by ``:not(.jupyter-widgets *)``.
+
+    >>> schema = {"schema": {"jupyter.lab.shortcuts": [
+    ...     {"command": "notebook:move-cursor-down", "keys": ["ArrowDown"],
+    ...      "selector": COMMAND_MODE},
+    ...     {"command": "notebook:run-cell", "keys": ["Ctrl Enter"], "selector": ".jp-Notebook"}]}}
+    >>> [(e["selector"][-24:], e.get("disabled")) for e in widget_safe_shortcuts([schema])]
+    [('jp-mod-readWrite) :focus', True), (':not(.jupyter-widgets *)', None)]
+    """
+    out, seen = [], set()
+    for plugin in schemas:
+        for entry in plugin.get("schema", {}).get("jupyter.lab.shortcuts", []):
+            key = (entry.get("command"), tuple(entry.get("keys", ())))
+            if entry.get("selector") != COMMAND_MODE or key in seen:
+                continue
+            seen.add(key)
+            binding = {"command": key[0], "keys": list(key[1]), "selector": COMMAND_MODE}
+            out += [{**binding, "disabled": True},
+                    {**binding, "selector": COMMAND_MODE + OUTSIDE_WIDGETS}]  # fmt: skip
+    return out
+
+
 EXIT_OK, EXIT_BUILD, EXIT_USAGE = 0, 1, 2
 EXIT_UNVERIFIED, EXIT_DOWNLOAD = 10, 11
 EPILOG = """exit codes:
@@ -304,6 +338,8 @@ def lite_build(jupyter: Path, files: dict[str, Path], work: Path) -> Path:
     overrides = config["jupyter-config-data"].setdefault("settingsOverrides", {})
     for plugin, values in SETTINGS.items():
         overrides.setdefault(plugin, {}).update(values)
+    schemas = json.loads((built / "build" / "schemas" / "all.json").read_text())
+    overrides[SHORTCUTS] = {"shortcuts": widget_safe_shortcuts(schemas)}
     config_path.write_text(json.dumps(config, indent=2))
     return built
 

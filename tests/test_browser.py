@@ -533,7 +533,7 @@ def test_before_run_all_explorers_show_pictures_and_boxes_say_what_they_are(brow
             page.goto(f"{base}/lab/tree/{path}?token={token}&reset")
             page.wait_for_selector(".explorer-snapshot img", timeout=60_000)
             shown = page.locator(".explorer-snapshot img")
-            wait_until(lambda n=pictures: shown.count() >= n, 30, f"{pictures} pictures")
+            wait_until(lambda n=pictures, s=shown: s.count() >= n, 30, f"{pictures} pictures")
             images = page.evaluate("""() => Array.from(
                 document.querySelectorAll('.explorer-snapshot img'),
                 i => [i.complete && i.naturalWidth > 0, i.alt])""")

@@ -380,7 +380,7 @@ def test_the_split_into_modules_keeps_the_public_names_and_their_printed_names()
 
     assert exercises.__all__ == [
         "DEMO", "EXERCISES", "Feedback", "TooComplexError", "UndefinedAnswerError", "check",
-        "check_function", "check_in_process", "parse", "quote", "start_worker",
+        "check_function", "check_in_process", "parse", "quote", "start_worker", "where_checked",
     ]  # fmt: skip
     assert (exercises.parse, exercises.check) == (parsing.parse, checker.check)
     assert exercises.check_function is functions.check_function

@@ -38,7 +38,16 @@ read by the module that defines them, so a test that changes one (say
 ``TIME_BUDGET``) sets it on that module (``derivation.exercises.checker``).
 """
 
-from .checker import DEMO, EXERCISES, Exercise, Feedback, check, check_in_process, start_worker
+from .checker import (
+    DEMO,
+    EXERCISES,
+    Exercise,
+    Feedback,
+    check,
+    check_in_process,
+    start_worker,
+    where_checked,
+)
 from .checker import MEMORY_BUDGET as MEMORY_BUDGET
 from .checker import TIME_BUDGET as TIME_BUDGET
 from .functions import check_function
@@ -65,6 +74,7 @@ __all__ = [
     "parse",
     "quote",
     "start_worker",
+    "where_checked",
 ]
 
 # The public classes keep the name they had before the split into modules, so that

@@ -72,6 +72,8 @@ from __future__ import annotations
 import functools
 import random
 import secrets
+import sys
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +85,7 @@ from . import points as pts
 from .disproof import disproven
 from .parsing import MAX_LENGTH, Cost, Parsed, TooComplexError, UndefinedAnswerError, parse_answer
 from .timer import TimeUp, time_limit
-from .worker import OutOfTime, Unavailable, Worker
+from .worker import OutOfTime, Unavailable, Worker, can_start_processes
 
 __all__ = [
     "DEMO",
@@ -96,6 +98,7 @@ __all__ = [
     "check",
     "check_in_process",
     "start_worker",
+    "where_checked",
 ]
 
 TIME_BUDGET = 1.6  # seconds of work per check: CPU time in the worker, the clock in-process
@@ -283,6 +286,39 @@ def check_in_process(key: str, answer: str, *, rng: random.Random | None = None)
     Feedback
     """
     return _judge(_exercise(key), answer, TIME_BUDGET, rng)
+
+
+def where_checked(*, platform: str | None = None) -> str:
+    """A few lines for the reader (at most 96 columns): where :func:`check` runs here, and
+    what bounds it.
+
+    Parameters
+    ----------
+    platform : str, optional
+        ``sys.platform`` to describe (default: this one's); ``"emscripten"`` is Pyodide.
+
+    Examples
+    --------
+    >>> where_checked(platform="linux")[:52]
+    'Answers are checked in a separate process, stopped a'
+    >>> "no time budget" in where_checked(platform="emscripten")
+    True
+    """
+    return textwrap.fill(_where(sys.platform if platform is None else platform), 96)
+
+
+def _where(platform: str) -> str:
+    unbounded = ("answers are checked in the kernel itself, with no time budget: only the "
+                 "parser's bounds (length, degree, terms, nesting) limit a check, and a "
+                 "pathological answer within them can take several seconds. The verdicts are "
+                 "the same.")  # fmt: skip
+    if platform == "emscripten":
+        return "This kernel runs in the browser (Pyodide); it cannot start processes: " + unbounded
+    if platform == "win32" or (platform == sys.platform and not can_start_processes()):
+        return "No worker process can be started here: " + unbounded
+    return (f"Answers are checked in a separate process, stopped after {TIME_BUDGET:g} s of CPU "
+            f"time or {MEMORY_BUDGET} MB, so no answer can hang the kernel; an answer stopped "
+            "there is \"too complex\".")  # fmt: skip
 
 
 def start_worker() -> None:
