@@ -13,7 +13,7 @@ from html import escape
 import ipywidgets as W
 
 from . import exercises
-from .views import subscript
+from .style import plain, subscripts
 
 __all__ = ["PLACEHOLDER", "AnswerBox", "answer_box", "answer_feedback", "plain", "typeset"]
 
@@ -27,35 +27,9 @@ def typeset(text: str) -> str:
     >>> typeset("v' = e^{z_1} and h_k, x_j, Θ_10, y1 < 2")
     "v' = e<sup>z₁</sup> and hₖ, xⱼ, Θ₁₀, y1 &lt; 2"
     """
-    out = _subscripts(escape(text, quote=False))
+    out = subscripts(escape(text, quote=False))
     out = re.sub(r"\^\{([^{}]*)\}", r"<sup>\1</sup>", out)
     return re.sub(r"\^([0-9A-Za-z⊤])", r"<sup>\1</sup>", out)
-
-
-_SUPER = str.maketrans("0123456789+-−=()in⊤", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿᵀ")
-
-
-def _subscripts(text: str) -> str:
-    text = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), text)
-    return re.sub(r"(?<=[A-Za-zΘΣ])_([0-9]+|[a-z])", lambda m: subscript(m[1]), text)
-
-
-def _power(match: re.Match) -> str:
-    inner = match[1]
-    if all(c in "0123456789+-−=()in⊤" for c in inner):
-        return inner.translate(_SUPER)
-    return f"^({inner})"
-
-
-def plain(text: str) -> str:
-    """Checker text as plain Unicode, for printing: no TeX left in it.
-
-    >>> plain("∂J^{(i)}/∂h_2, u = e^{z_2}, Σ_k e^{z_k}, h_1², Θ_10")
-    '∂J⁽ⁱ⁾/∂h₂, u = exp(z₂), Σₖ exp(zₖ), h₁², Θ₁₀'
-    """
-    out = _subscripts(text)
-    out = re.sub(r"\be\^\{([^{}]*)\}", r"exp(\1)", out)
-    return re.sub(r"\^\{([^{}]*)\}", _power, out)
 
 
 def _verdict(key: str, text: str):
@@ -63,8 +37,8 @@ def _verdict(key: str, text: str):
     if not text.strip():
         return None, "… not answered yet: type your answer between the quotes"
     feedback = exercises.check(key, text)
-    shown = str(feedback)
-    return feedback, f"{shown[:2]}for ‘{exercises.quote(text.strip())}’: {shown[2:]}"
+    mark = "✔ " if feedback.correct else "✘ "
+    return feedback, f"{mark}for ‘{exercises.quote(text.strip())}’: {feedback.message}"
 
 
 def answer_feedback(key: str, text: str) -> str:
@@ -86,11 +60,13 @@ def answer_feedback(key: str, text: str) -> str:
 class AnswerBox(W.VBox):
     """A text box for one exercise, a Check button, and the checker's feedback.
 
-    Enter in the box checks (``continuous_update=False``: the text reaches the
-    kernel on Enter or when the box loses focus, and a changed value is
-    checked at once); so does the button.  The feedback names the text it
-    judged ("✔ for ‘-h1*h2’: ...") and is cleared, never left standing, when
-    a different text arrives.  The text is parsed by
+    Enter in the box checks, and so does the button.  The text reaches the
+    kernel as it is typed (``continuous_update=True``), and Enter sends the
+    Text widget's "submit" message, which runs the check: so Enter works
+    wherever the front end sends that message, also where the browser fires no
+    "change" event on Enter (JupyterLite).  The feedback names the text it
+    judged ("✔ for ‘-h1*h2’: ...") and is cleared, never left standing, as
+    soon as the text differs from it.  The text is parsed by
     :func:`derivation.exercises.parse` (a whitelist, never evaluated), so the
     box is safe to serve with Voilà.  Box, button and feedback have fixed
     widths, so they sit at the same place in every answer box.
@@ -118,7 +94,7 @@ class AnswerBox(W.VBox):
         exercises.start_worker()  # the checks' process starts now, not on the first Enter
         self.question = W.HTML(f"<b>{typeset(exercises.EXERCISES[key].question)}</b> =",
                                layout=W.Layout(width="100%"))  # fmt: skip
-        self.text = W.Text(placeholder=PLACEHOLDER, continuous_update=False,
+        self.text = W.Text(placeholder=PLACEHOLDER, continuous_update=True,
                            layout=W.Layout(width="360px"))  # fmt: skip
         self.button = W.Button(description="Check", button_style="primary",
                                layout=W.Layout(width="100px"))  # fmt: skip
@@ -127,6 +103,7 @@ class AnswerBox(W.VBox):
         self.judged: str | None = None
         self.button.on_click(lambda _: self.run())
         self.text.observe(self._on_text, names="value")
+        self.text.on_msg(self._on_message)
         super().__init__([self.question, W.HBox([self.text, self.button]), self.feedback],
                          layout=W.Layout(width="580px"))  # fmt: skip
         self.add_class("answer-box")
@@ -142,8 +119,16 @@ class AnswerBox(W.VBox):
         return data
 
     def _on_text(self, change) -> None:
-        self.feedback.value, self.judged, self.result = "", None, None
-        self.run()
+        if change["new"] != self.judged:  # a verdict never stands beside another text
+            self.feedback.value, self.judged, self.result = "", None, None
+
+    def _on_message(self, widget, content, buffers) -> None:
+        if isinstance(content, dict) and content.get("event") == "submit":  # Enter
+            self.run()
+
+    def submit(self) -> None:
+        """What Enter in the box does: the front end's "submit" message, as the kernel gets it."""
+        self.text._handle_custom_msg({"event": "submit"}, [])
 
     def run(self) -> None:
         """Check the current text (unless its verdict is already shown) and show the feedback."""

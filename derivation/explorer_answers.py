@@ -57,8 +57,13 @@ class Answers:
         return Answers(tuple(item for item in self.items if not numbers or item[0] in numbers))
 
 
+def _signed(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals and a real minus sign."""
+    return f"{value:.{digits}f}".replace("-", "−")
+
+
 def _row(values, digits: int) -> str:
-    return "(" + ", ".join(f"{v:.{digits}f}" for v in values) + ")"
+    return "(" + ", ".join(_signed(v, digits) for v in values) + ")"
 
 
 def _ceil_1(value: float) -> str:
@@ -99,8 +104,8 @@ def logits_answers(*numbers: int) -> Answers:
         f"{_ceil_1(np.abs(far['jacobian']).max())}: on the fixed colour scale the heatmap turns "
         f"almost white. The rank <b>stays {far['rank']}</b> $= K - 1$: the non-zero eigenvalues, "
         f"{' and '.join(f'{e:.5f}' for e in small)}, are tiny, not zero. With true class 1 the "
-        f"gradient is tiny too ($g_1 = {far['gradient'][0]:.5f}$: the prediction is right). "
-        f"With true class 2 it is about ({g[0]:.1f}, {g[1]:.1f}, {g[2]:.4f}): the cross-entropy "
+        f"gradient is tiny too ($\\partial J/\\partial z_1 = {_signed(far['gradient'][0], 5)}$: "
+        f"the prediction is right). With true class 2 it is about {_row(g, 4)}: the cross-entropy "
         "gradient $h - y$ does <i>not</i> vanish when a saturated prediction is wrong. The $1/h$ "
         "of the loss undoes the saturation; that is why softmax is paired with cross-entropy."
     )

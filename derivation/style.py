@@ -8,12 +8,13 @@ number looks the same everywhere.  Importing it loads no plotting library.
 from __future__ import annotations
 
 import math
+import re
 
 from .symbolic.notation import ROMAN
 
 __all__ = [
     "CLASS_COLOURS", "LINE_STYLES", "MARKERS", "class_colour", "fmt", "marker", "part_name",
-    "significant", "subscript",
+    "plain", "significant", "subscript", "subscripts",
 ]  # fmt: skip
 
 #: Okabe-Ito colours for classes 1, 2, 3, ... (colour-blind safe)
@@ -104,3 +105,31 @@ def significant(value: float, figures: int = 2) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", "−")
+
+
+# --------------------------------------------------------------------------- checker text
+_SUPER = str.maketrans("0123456789+-−=()in⊤", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿᵀ")
+
+
+def subscripts(text: str) -> str:
+    """TeX-style subscripts as Unicode: ``h_2``, ``Θ_10``, ``Σ_k``, ``x_{j}`` -> h₂, Θ₁₀, Σₖ, xⱼ."""
+    text = re.sub(r"_\{([0-9a-z+-]+)\}", lambda m: subscript(m[1]), text)
+    return re.sub(r"(?<=[A-Za-zΘΣ])_([0-9]+|[a-z])", lambda m: subscript(m[1]), text)
+
+
+def _power(match: re.Match) -> str:
+    inner = match[1]
+    if all(c in "0123456789+-−=()in⊤" for c in inner):
+        return inner.translate(_SUPER)
+    return f"^({inner})"
+
+
+def plain(text: str) -> str:
+    """Checker text as plain Unicode, for printing: no TeX left in it.
+
+    >>> plain("∂J^{(i)}/∂h_2, u = e^{z_2}, Σ_k e^{z_k}, h_1², Θ_10")
+    '∂J⁽ⁱ⁾/∂h₂, u = exp(z₂), Σₖ exp(zₖ), h₁², Θ₁₀'
+    """
+    out = subscripts(text)
+    out = re.sub(r"\be\^\{([^{}]*)\}", r"exp(\1)", out)
+    return re.sub(r"\^\{([^{}]*)\}", _power, out)

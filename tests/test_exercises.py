@@ -400,6 +400,7 @@ def test_an_answer_box_quotes_at_most_80_characters_of_a_huge_answer():
 
     box = answer_box("part2")
     box.text.value = "h1+" * 2_000_000 + "h1"  # 6 MB
+    box.submit()
     assert box.result is not None and not box.result.correct
     assert len(box.feedback.value) < 2_000 and "…" in box.feedback.value
 
@@ -468,8 +469,9 @@ def test_the_hint_scan_finds_an_answer_stated_in_a_hint():
 
 
 def test_printed_feedback_has_no_tex():
-    """What 09 prints (not the widget) is plain Unicode: no _{, ^{ or \\ left in it."""
+    """What 09 prints (answer_feedback, and check() as its demonstration prints it) is plain
+    Unicode: no _{, ^{ or \\ left in it."""
     for e in EXERCISES.values():
         for wrong, _ in e.mistakes:
-            shown = answer_feedback(e.key, wrong)
-            assert not re.search(r"[_^\\]", shown), shown
+            for shown in (answer_feedback(e.key, wrong), str(check(e.key, wrong))):
+                assert not re.search(r"[_^\\]", shown), shown

@@ -205,10 +205,12 @@ def test_06_answer_2_at_z1_10_the_rank_stays_2():
     assert s["rank"] == 2 and "rank <b>stays 2</b>" in answers_06()
     largest = [f"{e:.5f}" for e in s["eigenvalues"][::-1][:2]]
     assert largest == [quoted("0.00028"), quoted("0.00007")]
-    assert f"{s['gradient'][0]:.5f}" == quoted("-0.00017")
+    assert f"{s['gradient'][0]:.5f}".replace("-", "−") == quoted("−0.00017")
+    assert "\\partial J/\\partial z_1 = −0.00017" in answers_06()  # not g₁: g is ∂J/∂h
     ex.true_class.value = 1
     g = ex.state["gradient"]
-    assert f"({g[0]:.1f}, {g[1]:.1f}, {g[2]:.4f})" == quoted("(1.0, -1.0, 0.0001)")
+    shown = f"({g[0]:.4f}, {g[1]:.4f}, {g[2]:.4f})".replace("-", "−")
+    assert shown == quoted("(0.9998, −0.9999, 0.0001)")
 
 
 def test_06_answer_3_a_small_T_gives_a_tiny_gradient_when_the_prediction_is_right():
@@ -405,22 +407,28 @@ def test_answer_box_checks_what_is_typed():
 
 def test_enter_checks_and_the_verdict_names_the_text_it_judged():
     box = answer_box("dh2/dTheta10")
-    assert box.text.continuous_update is False  # the text arrives on Enter (or leaving the box)
-    box.text.value = "h1*h2"  # what Enter does: the value changes, and the box checks it
+    assert box.text.continuous_update  # the text arrives as it is typed; Enter sends "submit"
+    box.text.value = "h1*h2"
+    assert box.judged is None and box.feedback.value == ""  # typing alone checks nothing
+    box.submit()
     assert box.judged == "h1*h2" and not box.result.correct
     assert "✘ for ‘h1*h2’" in box.feedback.value
     box.text.value = "-h1*h2"
+    assert box.feedback.value == "" and box.result is None  # no verdict beside another text
+    box.submit()
     assert box.judged == "-h1*h2" and box.result.correct
     assert "✔ for ‘-h1*h2’" in box.feedback.value and "h1*h2’: a lost" not in box.feedback.value
     box.button.click()  # the same text again: the verdict stays, nothing is re-checked
     assert box.judged == "-h1*h2"
     box.text.value = ""
+    box.submit()
     assert "not answered yet" in box.feedback.value and box.result is None
 
 
 def test_hints_are_typeset_and_the_layout_is_fixed():
     box = answer_box("dh2/dTheta10")
     box.text.value = "h1*h2"
+    box.submit()
     assert "e^{" not in box.feedback.value and "e<sup>z₂</sup>" in box.feedback.value
     assert typeset("e^{z_1} and x_j") == "e<sup>z₁</sup> and xⱼ"
     other = answer_box("mean")

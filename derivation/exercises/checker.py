@@ -80,6 +80,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..style import plain
 from ..symbolic import equal, model
 from . import points as pts
 from .disproof import disproven
@@ -193,7 +194,8 @@ class Feedback:
     verdict: str = ""
 
     def __str__(self) -> str:
-        return ("✔ " if self.correct else "✘ ") + self.message
+        """The verdict as printed: ✔ or ✘ and the message in plain Unicode (h₂, not h_2)."""
+        return ("✔ " if self.correct else "✘ ") + plain(self.message)
 
 
 _TOO_COMPLEX = "too complex to check — simplify it"
