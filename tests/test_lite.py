@@ -173,13 +173,6 @@ def test_every_notebook_runs_in_the_browser_with_nothing_off_localhost(lite, lit
     assert not leaving, f"requests that left 127.0.0.1: {leaving[:5]}"
 
 
-#: seen in Chromium on the JupyterLite site (JupyterLab 4.3, and 4.4 with jupyterlite-core 0.6.4):
-#: Enter in a Text widget does not reach the kernel: the input gets keydown and keypress as on
-#: the desktop, but Chromium fires no "change" event there, so the text is not sent (Tab and the
-#: Check button do send it). Desktop JupyterLab 4.6 does (test_browser.py).
-LITE_ENTER = "Enter in a Text widget sends nothing in JupyterLite: not yet solved (issue 18)"
-
-
 def run_06(lite, lite_page):
     """06 opened and run in the site; its logits explorer, showing the start state."""
     page, _ = lite_page
@@ -264,6 +257,5 @@ def test_an_answer_box_judges_right_and_wrong_in_the_browser(lite, lite_page):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason=LITE_ENTER, strict=True)
 def test_enter_in_an_answer_box_judges_in_the_browser(lite, lite_page):
     judge_in_09(lite, lite_page, lambda box: box.locator("input").press("Enter"))
