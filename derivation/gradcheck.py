@@ -149,7 +149,7 @@ from .gradcheck_guards import (
     not_complex_safe,
 )
 from .noise import NoiseEstimate, advice, estimate_noise
-from .style import significant
+from .style import significant, subscript
 
 __all__ = [
     "CANNOT_CHECK",
@@ -560,7 +560,8 @@ def error_vs_step(
     return np.nan_to_num(np.array(errors), nan=1.0, posinf=1.0)
 
 
-def comparison_table(columns: dict[str, ArrayLike], *, reference: str, digits: int = 12) -> str:
+def comparison_table(columns: dict[str, ArrayLike], *, reference: str, digits: int = 12,
+                     entries: str = "index") -> str:  # fmt: skip
     """Gradients side by side, one row per entry, and each one's largest relative error.
 
     Parameters
@@ -571,13 +572,25 @@ def comparison_table(columns: dict[str, ArrayLike], *, reference: str, digits: i
         The column the others' relative errors are measured against.
     digits : int, default 12
         Significant digits shown.
+    entries : {"index", "Θ"}, default "index"
+        How rows are named: by the 0-based index, e.g. ``(0, 1)``, or, for a
+        gradient by Θ of shape (K, n), in the article's ``Θ_kj`` (class k from 1,
+        feature j from 0), e.g. ``∂J/∂Θ₁₁``.
 
     Returns
     -------
     str
-        A plain-text table: one row per entry (index, then each column), then
+        A plain-text table: one row per entry (its name, then each column), then
         a row ``max rel. error`` in scientific notation.
+
+    Examples
+    --------
+    >>> print(comparison_table({"a": [[1.0, 2.0]], "b": [[1.0, 2.0]]}, reference="a",
+    ...                        digits=3, entries="Θ").splitlines()[2])
+    ∂J/∂Θ₁₁                   2            2
     """
+    if entries not in ("index", "Θ"):
+        raise ValueError(f"entries must be 'index' or 'Θ', got {entries!r}")
     if reference not in columns:
         raise ValueError(f"reference {reference!r} is not one of the columns {list(columns)}")
     arrays = {name: np.asarray(v, dtype=np.float64) for name, v in columns.items()}
@@ -585,11 +598,16 @@ def comparison_table(columns: dict[str, ArrayLike], *, reference: str, digits: i
     for name, arr in arrays.items():
         if arr.shape != shape:
             raise ValueError(f"column {name!r} has shape {arr.shape}, expected {shape}")
+    if entries == "Θ" and len(shape) != 2:
+        raise ValueError(f"entries='Θ' names a (K, n) gradient by Θ; got shape {shape}")
     width = max(digits + 8, *(len(n) for n in arrays)) + 2
     lines = ["entry".ljust(16) + "".join(name.rjust(width) for name in arrays)]
     for idx in np.ndindex(shape):
         cells = "".join(f"{arr[idx]:{width}.{digits}g}" for arr in arrays.values())
-        lines.append(str(idx).ljust(16) + cells)
+        name = (
+            str(idx) if entries == "index" else f"∂J/∂Θ{subscript(idx[0] + 1)}{subscript(idx[1])}"
+        )
+        lines.append(name.ljust(16) + cells)
     errors = [relative_error(arrays[reference], arr).max() for arr in arrays.values()]
     lines.append("max rel. error".ljust(16) + "".join(f"{e:{width}.1e}" for e in errors))
     return "\n".join(lines)
