@@ -335,6 +335,8 @@ def lite_build(jupyter: Path, files: dict[str, Path], work: Path) -> Path:
     kernel = settings.setdefault("@jupyterlite/pyodide-kernel-extension:kernel", {})
     kernel["pyodideUrl"] = "./static/pyodide/pyodide.js"
     kernel["disablePyPIFallback"] = True
+    # window.jupyterapp, so that a test can read a notebook's outputs as JupyterLab holds them
+    config["jupyter-config-data"]["exposeAppInBrowser"] = True
     overrides = config["jupyter-config-data"].setdefault("settingsOverrides", {})
     for plugin, values in SETTINGS.items():
         overrides.setdefault(plugin, {}).update(values)

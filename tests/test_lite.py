@@ -161,9 +161,59 @@ def error_outputs(page) -> list[str]:
     ).all_text_contents() if t.strip() != FONT_CACHE]  # fmt: skip
 
 
+def _sanitizers() -> list[tuple[re.Pattern, str]]:
+    """nbval's rules (tests/nbval_sanitize.cfg): the same differences allowed as on the desktop."""
+    import configparser
+
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(ROOT / "tests" / "nbval_sanitize.cfg", encoding="utf-8")
+    return [(re.compile(cfg[s]["regex"]), cfg[s]["replace"]) for s in cfg.sections()]
+
+
+#: tags of cells whose outputs are not compared: nbval's, and an output that says which kernel
+#: it runs in (09's "where the checks run": a process here, Pyodide's kernel in the browser)
+NOT_COMPARED = {"nbval-ignore-output", "nbval-skip", "kernel-specific"}
+COMPARED = ("text/plain", "text/markdown", "text/latex")
+
+
+def shown_outputs(notebook: dict) -> list[tuple[int, str]]:
+    """(cell index, its outputs as text) for every compared code cell: streams, and the text
+    forms of results (not images, HTML or widget state), sanitized as nbval does."""
+    rules, found = _sanitizers(), []
+    for index, cell in enumerate(notebook["cells"]):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] != "code" or tags & NOT_COMPARED:
+            continue
+        parts = []
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                text = "".join(out["text"])
+                parts.append(
+                    text.replace(FONT_CACHE + "\n", "") if out["name"] == "stderr" else text
+                )
+            elif out["output_type"] in ("execute_result", "display_data"):
+                parts += ["".join(out["data"][m]) for m in COMPARED if m in out["data"]]
+            else:
+                parts.append(f"{out['output_type']}: {out.get('ename')}: {out.get('evalue')}")
+        text = "".join(parts)
+        for pattern, replace in rules:
+            text = pattern.sub(replace, text)
+        found.append((index, "\n".join(line.rstrip() for line in text.strip().splitlines())))
+    return found
+
+
+def differences(stored: dict, shown: dict) -> list[str]:
+    """Cells whose outputs in the browser differ from the committed ones, with both texts."""
+    return [f"cell {i}:\n--- stored\n{a}\n--- browser\n{b}"
+            for (i, a), (_, b) in zip(shown_outputs(stored), shown_outputs(shown), strict=True)
+            if a != b]  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_every_notebook_runs_in_the_browser_with_nothing_off_localhost(lite, lite_page, notebook):
+    """Run All in the browser, with the committed outputs (nbval's allowances aside) and no
+    request leaving 127.0.0.1."""
     page, leaving = lite_page
     ready = open_notebook(page, lite, notebook)
     started = time.monotonic()
@@ -171,6 +221,29 @@ def test_every_notebook_runs_in_the_browser_with_nothing_off_localhost(lite, lit
     print(f"{notebook}: kernel ready {ready:.1f} s, Run All {time.monotonic() - started:.1f} s")
     assert not error_outputs(page)
     assert not leaving, f"requests that left 127.0.0.1: {leaving[:5]}"
+    shown = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.model.toJSON()")
+    stored = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
+    found = differences(stored, shown)
+    assert not found, "\n\n".join(found)[:4000]
+    if notebook == "09_exercises.ipynb":  # the one kernel-specific output says it is Pyodide's
+        where = next(c for c in shown["cells"] if "where_checked()" in "".join(c["source"]))
+        assert "Pyodide" in "".join(where["outputs"][0]["text"])
+
+
+def test_the_comparison_finds_a_changed_output():
+    """The comparison above can fail: one number changed in a stored notebook is found; a
+    timing and a figure's size are not differences."""
+    stored = json.loads((ROOT / "notebooks" / "01_the_three_class_model.ipynb").read_text())
+    shown = json.loads(json.dumps(stored))
+    cell = next(c for c in shown["cells"] if c["cell_type"] == "code" and any(
+        o["output_type"] == "stream" and any(ch.isdigit() for ch in "".join(o["text"]))
+        for o in c.get("outputs", [])))  # fmt: skip
+    stream = next(o for o in cell["outputs"] if o["output_type"] == "stream")
+    text = "".join(stream["text"])
+    digit = next(ch for ch in text if ch.isdigit())
+    stream["text"] = text.replace(digit, str((int(digit) + 1) % 10), 1)
+    assert len(differences(stored, shown)) == 1
+    assert not differences(stored, json.loads(json.dumps(stored)))
 
 
 def run_06(lite, lite_page):
