@@ -139,7 +139,7 @@ class AnswerBox(W.VBox):
         colour = "#555" if self.result is None else "#0072B2" if self.result.correct else "#D55E00"
         self.feedback.value = (
             f'<div class="answer-feedback" data-judged="{escape(exercises.quote(text))}" '
-            f'style="color: {colour}; font-family: sans-serif; font-size: 16px">'
+            f'style="color: {colour}; font-family: sans-serif; font-size: 16px; line-height: 1.4">'
             f"{typeset(message)}</div>"
         )
         self.judged = text

@@ -83,7 +83,9 @@ def as_images(html: str) -> str:
         label = re.search(r'aria-label="([^"]*)"', svg)
         alt = escape(unescape(label[1])) if label else "a view of the explorer"
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img alt="{alt}" src="data:image/svg+xml;base64,{data}">'
+        size = re.search(r'width="(\d+)" height="(\d+)"', svg)
+        box = f' width="{size[1]}" height="{size[2]}"' if size else ""
+        return f'<img alt="{alt}" src="data:image/svg+xml;base64,{data}"{box}>'
 
     return re.sub(r"<svg\b.*?</svg>", image, html, flags=re.S)
 

@@ -113,9 +113,10 @@ class _Snapshot:
         data["text/plain"] = f"{self._title} (live sliders need a running kernel)"
         data["text/html"] = (
             '<div class="explorer-snapshot" style="font-family: sans-serif; font-size: 16px">'
-            f"<p><i>{self._title}: a picture of its state when the cell ran. The live sliders "
-            "need a running kernel and a view that loads ipywidgets (the notebook, Voilà)."
-            f'</i></p><div style="display: flex; flex-wrap: wrap; gap: 16px">{pictures}</div></div>'
+            f'<p style="margin: 0 0 8px"><i>{self._title}, pictured as the cell left it: the '
+            "sliders need a running kernel.</i></p>"
+            '<div style="display: flex; flex-wrap: wrap; align-items: flex-start; '
+            f'gap: 16px">{pictures}</div></div>'
         )
         return data
 
