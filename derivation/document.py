@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from . import general, outputs, symbolic
+from . import general, lse, outputs, symbolic
 from .symbolic.notation import ERRATA
 from .symbolic.printing import plain_tag
 
@@ -109,6 +109,16 @@ def _proven_steps(classes: int):
     yield from _proven(enumerate(symbolic.article_steps(classes), start=1), "step")
 
 
+#: the heading and the note of the log-sum-exp route (notebook 11), written for any K
+_SECOND_PROOF = "A second proof of (23), for any $K$"
+_SECOND_PROOF_NOTE = (
+    r"Log-sum-exp, $\operatorname{LSE}(z) = \log \sum_{q=1}^{K} e^{z_q}$, has the softmax as "
+    r"its gradient. Where the labels sum to one the cost is $\operatorname{LSE}(z) - "
+    r"\sum_l y_l z_l$, and differentiating that once gives (23). Proven by SymPy for a "
+    r"symbolic $K$:"
+)
+
+
 def render(classes: int = 3, fmt: str = "md") -> str:
     """The whole derivation for ``classes`` classes, as Markdown or LaTeX.
 
@@ -144,6 +154,8 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         steps.append((f"Step {n}", step.description, step.latex(), article))
     general_claims = [c for _, c in _proven(enumerate(general.general_proof(), 1), "claim")]
     general_eqs = [c.latex() for c in general_claims]
+    lse_claims = [c for _, c in _proven(enumerate(lse.second_proof_of_23(), 1), "claim")]
+    lse_eqs = [c.latex() for c in lse_claims]
     errata = ERRATA if K == 3 else {}  # they name the article's numbers
 
     title = f"The gradient of a softmax output layer with {K} classes, in gory details"
@@ -168,6 +180,8 @@ def render(classes: int = 3, fmt: str = "md") -> str:
         note = "Proven by SymPy for a symbolic $K$ (indexed logits, sums, Kronecker deltas):"
         out += ["## Any number of classes", "", note, ""]
         out += [f"$$\n\\begin{{gathered}}\n{math}\n\\end{{gathered}}\n$$\n" for math in general_eqs]
+        out += [f"## {_SECOND_PROOF}", "", _SECOND_PROOF_NOTE, ""]
+        out += [f"$$\n\\begin{{gathered}}\n{math}\n\\end{{gathered}}\n$$\n" for math in lse_eqs]
         if errata:
             out += ["## The article's errata", ""]
             out += [f"- **{name}.** {text}" for name, text in errata.items()]
@@ -195,6 +209,9 @@ def render(classes: int = 3, fmt: str = "md") -> str:
     out += [
         rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]" for math in general_eqs
     ]
+    out.append(rf"\subsection*{{{_latex_prose(_SECOND_PROOF)}}}")
+    out.append(_latex_prose(_SECOND_PROOF_NOTE))
+    out += [rf"\[ \begin{{gathered}} {_latex_math(math)} \end{{gathered}} \]" for math in lse_eqs]
     if errata:
         out.append(r"\subsection*{The article's errata}")
         out.append(r"\begin{itemize}")

@@ -163,6 +163,31 @@ EXERCISES = {e.key: e for e in (
         ("1 - h1", "a lost factor h_1: (u′v − uv′)/v² = h_1 − h_1² = h_1(1 − h_1)"),
         ("h1*(1 - h2)", "a swapped index: the diagonal entry has h_1 in both factors"),
     )),
+    # notebook 11: the Hessian of LSE, through the logits to Θ, and as a covariance
+    _E("d2J/dTheta21^2", "∂²J^{(i)}/∂Θ_21², from J^{(i)} = LSE(z) − yᵀz with "
+                         "z_k = Θ_{k0} + Θ_{k1} x_1", "h2*(1 - h2)*x1**2", (
+        ("h2*(1 - h2)", "the chain rule's factors are missing: z_2 depends on Θ_21 through "
+                        "x_1, and each of the two derivatives brings ∂z_2/∂Θ_21"),
+        ("h2*(1 - h2)*x1", "one factor x_1 only: both derivatives are by Θ_21"),
+        ("-h2**2*x1**2", "the Kronecker delta term is missing: on the diagonal δₖₗ = 1"),
+        ("(h2 - y2)*x1", "one derivative only: that is (23); differentiate it by Θ_21 once more"),
+    )),
+    _E("d2J/dTheta10dTheta21", "∂²J^{(i)}/∂Θ_10∂Θ_21, from J^{(i)} = LSE(z) − yᵀz with "
+                               "z_k = Θ_{k0} + Θ_{k1} x_1", "-h1*h2*x1", (
+        ("0", "diagonal-only Hessian: Θ_10 and Θ_21 belong to different classes, but both "
+              "logits enter LSE(z), whose Hessian has off-diagonal entries"),
+        ("h1*h2*x1", "a lost minus sign: the off-diagonal entries of diag(h) − hhᵀ are negative"),
+        ("-h1*h2*x1**2", "a factor x_1 too many: Θ_10 multiplies x_0 = 1"),
+        ("-h1*h2", "the factor x_1 is missing: ∂z_2/∂Θ_21 is x_1"),
+    )),
+    _E("Cov[o1, o2 + o3]", "Cov[o_1, o_2 + o_3], for the one-hot class o drawn from h, K = 3",
+       "-h1*(1 - h1)", (
+        ("h1*(1 - h1)", "a lost minus sign: the covariances Cov[o_1, o_l] for l ≠ 1 are negative"),
+        ("-h1*h2", "one term only: the covariance is linear in its second argument, so it is "
+                   "Cov[o_1, o_2] + Cov[o_1, o_3]"),
+        ("0", "a covariance of different entries is not zero: o_2 + o_3 = 1 − o_1 moves "
+              "whenever o_1 does"),
+    )),
 )}  # fmt: skip
 
 
