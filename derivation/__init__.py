@@ -27,6 +27,16 @@ stability, bugs, training, exercises
     exercises' checker.
 outputs
     Writing files without losing anything (checks before work, atomic writes).
+lse
+    Notebook 11: log-sum-exp, whose gradient is softmax and whose Hessian is the
+    Jacobian, proven for any K; the covariance reading, entropy and KL.
+layouts, labels, precision
+    Notebook 12: the gradient in either parameter layout and the Jacobian's
+    two layouts; label smoothing, a temperature, sigmoid outputs and multi-hot
+    labels, each proven; bfloat16/float16 and where the gradient breaks.
+mlp
+    Notebook 13: a tanh hidden layer, its backward pass proven entry by entry,
+    a step-by-step checker that names the usual mistakes, and a bug hunt.
 plots, views, widgets, answer_boxes
     Matplotlib figures (``ax=None`` in, Axes out), SVG views, the explorers and
     the exercises' answer boxes.
@@ -37,8 +47,9 @@ import importlib
 __all__ = [
     "agreement", "answer_boxes", "article", "bugs", "checks", "differences", "document",
     "exercises", "explorer_answers", "explorer_state", "fastpath", "general", "gradcheck",
-    "gradcheck_guards", "noise", "numeric", "outputs", "plots", "routes", "stability",
-    "symbolic", "timing", "training", "views", "widgets",
+    "gradcheck_guards", "labels", "layouts", "lse", "mlp", "noise", "numeric", "outputs",
+    "plots", "precision", "routes", "stability", "symbolic", "timing", "training", "views",
+    "widgets",
 ]  # fmt: skip
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from derivation import general, symbolic
+from derivation import general, labels, layouts, lse, mlp, symbolic
 
 
 def _mutations(expr):
@@ -68,6 +68,18 @@ OTHER_CLAIMS = {
     "Hessian": lambda: general.hessian_proof(3),
     "L2": lambda: general.l2_gradient(3)[:1],
     "Jacobian route": lambda: symbolic.jacobian_route(3).steps(),
+    # notebook 11
+    "log-sum-exp": lambda: lse.lse_proofs(),
+    "(23) by log-sum-exp": lambda: lse.second_proof_of_23(),
+    "one-hot covariance": lambda: lse.covariance_proofs(3),
+    "entropy and KL": lambda: lse.information_proofs(3),
+    # notebook 12
+    "label variants": lambda: labels.proofs(),
+    "two layouts": lambda: (layouts.layout_proof(3),),
+    # notebook 13
+    "hidden layer backprop": lambda: mlp.backprop_proofs(),
+    "tanh'": lambda: mlp.tanh_proofs(),
+    "L2 penalty": lambda: mlp.regulariser_proofs()[:2],
 }
 
 
