@@ -32,7 +32,6 @@ import sympy as sp
 from numpy.typing import ArrayLike
 
 from .checks import as_float, check_finite
-from .layouts import theta_gradient
 from .numeric import log_softmax, softmax
 from .symbolic import Context, Step, claim, logit_model
 
@@ -398,7 +397,8 @@ def _indexed_proofs(K: int) -> tuple[Step, Step]:
     ctx_T = Context(
         definitions={h[c]: sp.exp(zs[c - 1] / T) / tempered for c in range(1, K + 1)},
         logits=tuple((v / T, v / T, ek) for v, ek in zip(zs, e, strict=True)),
-        one_hot={ys[-1]: 1 - sp.Add(*ys[:-1])}, labels=labels,
+        one_hot={ys[-1]: 1 - sp.Add(*ys[:-1])},
+        labels=_sum(sp.symbols(f"y_1:{K + 1}")),  # displayed, and read as y₁ + y₂ + y₃
     )  # fmt: skip
     ctx_sigma = Context(
         definitions={sigma[c]: 1 / (1 + sp.exp(-zs[c - 1])) for c in range(1, K + 1)},
@@ -425,43 +425,41 @@ def _indexed_proofs(K: int) -> tuple[Step, Step]:
 
 
 # --------------------------------------------------------------------------- exercises
-#: notebook 12's function exercises: what the function takes, and its right answer
+#: notebook 12's function exercises: what the function takes, and what it returns
 EXERCISE_TASKS = {
-    "cs231n gradient": "f(X, Y, W) with W = Theta^T of shape (D, K): dJ/dW",
-    "temperature gradient": "f(z, y, T): dJ/dz for h = softmax(z / T), one-hot y",
-    "multi-hot gradient": "f(z, y): dJ/dz of softmax cross-entropy, rows of y with several ones",
+    "smoothed tempered cs231n gradient": "f(X, Y, W, alpha, T) with W of shape (D, K), "
+    "h = softmax(X W / T) and the labels smoothed by alpha: dJ/dW",
+    "bias gradient": "f(X, Y, W, b) with logits X W + b, X without a column of ones: dJ/db",
 }
 
 
 def _cases(task: str, rng: np.random.Generator):
     """(arguments, right answer, {recognised wrong answer: hint}) for a task's test batch."""
     m, K, d = 6, 3, 2
-    z = rng.normal(size=(m, K)) * 2
-    if task == "cs231n gradient":
-        X = np.column_stack([np.ones(m), rng.normal(size=m)])
-        Y = np.eye(K)[rng.integers(0, K, size=m)]
-        W = rng.normal(size=(d, K))
-        right = theta_gradient(X, Y, W, layout="cs231n")
+    X = rng.normal(size=(m, d))
+    Y = np.eye(K)[rng.integers(0, K, size=m)]
+    W = rng.normal(size=(d, K))
+    if task == "smoothed tempered cs231n gradient":
+        alpha, T = 0.1, 2.5
+        H, smoothed = softmax(X @ W / T), smooth_labels(Y, alpha)
+        right = X.T @ (H - smoothed) / T
         wrong = {"transposed": (right.T, "transposed: a gradient has its parameter's shape, "
                                          "D × K for W; which factor comes first?"),
-                 "sign": (-right, "a lost minus sign: is it H − Y or Y − H?")}  # fmt: skip
-        return (X, Y, W), right, wrong
-    if task == "temperature gradient":
-        y, T = np.eye(K)[rng.integers(0, K, size=m)], 2.5
-        right = tempered_grad(z, y, T)
-        wrong = {"missing 1/T": (right * T, "T times too large: what does differentiating z/T "
-                                           "by z contribute?"),
-                 "no T": (softmax(z) - y, "the temperature is missing: h is softmax(z / T)"),
+                 "missing 1/T": (right * T, "T times too large: what does differentiating "
+                                           "X W / T by W contribute?"),
+                 "unsmoothed": (X.T @ (H - Y) / T, "the targets are the labels before "
+                                                   "smoothing: what does the loss compare h with?"),
                  "sign": (-right, "a lost minus sign")}  # fmt: skip
-        return (z, y, T), right, wrong
-    y = (rng.random(size=(m, K)) < 0.6).astype(float)
-    y[:, 0] = 1.0  # every row has a one, most rows several
-    y[0] = [1.0, 1.0, 0.0]
-    right = multi_hot_grad(z, y)
-    wrong = {"h - y": (softmax(z) - y, "h − y uses Σ_l y_l = 1, which these labels break: "
-                                       "go back to where that sum became 1"),
+        return (X, Y, W, alpha, T), right, wrong
+    b = rng.normal(size=K)
+    D = softmax(X @ W + b) - Y
+    right = D.sum(axis=0)
+    wrong = {"over classes": (D.sum(axis=1), "one entry per sample: ∂J/∂b has one entry per "
+                                             "class; which index does b_k share with the logits?"),
+             "mean": (D.mean(axis=0), "m times too small: J is the sum over the samples, "
+                                      "not the mean"),
              "sign": (-right, "a lost minus sign")}  # fmt: skip
-    return (z, y), right, wrong
+    return (X, Y, W, b), right, wrong
 
 
 def check_exercise(task: str, function: Callable, *, seed: int = 0):
@@ -474,16 +472,16 @@ def check_exercise(task: str, function: Callable, *, seed: int = 0):
     function : callable
         The learner's function (see :data:`EXERCISE_TASKS` for its arguments).
     seed : int, default 0
-        Seeds the test batch (6 rows, K = 3).
+        Seeds the test batch (6 rows, D = 2, K = 3).
 
     Returns
     -------
     derivation.exercises.checker.Feedback
         Right, or wrong with one reason: an exception, a wrong shape (a
         transposed one named as such), or wrong numbers, with a hint where
-        they match a known mistake (transposed layout, a missing 1/T, ``h - y``
-        where the labels do not sum to one, a lost sign).  No hint states the
-        answer.
+        they match a known mistake (transposed layout, a missing 1/T, the labels
+        not smoothed, a sum over the classes or a mean over the samples, a lost
+        sign).  No hint states the answer.
 
     Raises
     ------
@@ -492,8 +490,8 @@ def check_exercise(task: str, function: Callable, *, seed: int = 0):
 
     Examples
     --------
-    >>> print(check_exercise("multi-hot gradient", lambda z, y: softmax(z) - y))
-    ✘ h − y uses Σₗ yₗ = 1, which these labels break: go back to where that sum became 1
+    >>> print(check_exercise("bias gradient", lambda X, Y, W, b: (softmax(X @ W + b) - Y).mean(0)))
+    ✘ m times too small: J is the sum over the samples, not the mean
     """
     from .exercises.checker import Feedback  # the checker is heavier
 
@@ -515,7 +513,7 @@ def check_exercise(task: str, function: Callable, *, seed: int = 0):
     if np.allclose(got, right, rtol=1e-9, atol=1e-12):
         return Feedback(True, "right: it agrees with the package's gradient", None, "right")
     for _, (value, hint) in wrong.items():
-        if np.allclose(got, value, rtol=1e-9, atol=1e-12):
+        if value.shape == got.shape and np.allclose(got, value, rtol=1e-9, atol=1e-12):
             return Feedback(False, hint, hint, "mistake")
     largest = float(np.nanmax(np.abs(got - right))) if np.isfinite(got).any() else float("nan")
     return Feedback(False, f"wrong numbers: the largest difference is {largest:.3g}", None,

@@ -752,7 +752,9 @@ def check_backward(backward_fn: Callable[..., Mapping[str, ArrayLike]], net: Net
     net : Network
         From :func:`example`.
     method : {"complex", "central"}, optional
-        Default: the complex step for tanh, central differences for ReLU.
+        Default: the complex step for tanh, central differences for ReLU (the
+        complex step needs a function analytic in its argument, and ReLU, which
+        looks at the real part only, is not).
 
     Returns
     -------
@@ -1162,7 +1164,8 @@ def regulariser_proofs() -> tuple[Step, Step, Step]:
     whole : Step
         ``dR/dW = 2λW`` for ``R = λ‖W‖²``.
     refuted : Step
-        The claim ``dR/dW = λW`` for ``R = λ‖W‖²``; ``holds()`` is False.
+        The claim ``dR/dW = λW`` for ``R = λ‖W‖²``; ``holds()`` is False, so a
+        notebook shows its verdict (with a counterexample), not its display.
 
     Examples
     --------
@@ -1179,9 +1182,9 @@ def regulariser_proofs() -> tuple[Step, Step, Step]:
     ctx = Context({})
     return (
         claim("(λ/2)‖W‖²", "(λ/2)‖W‖² gives λW", dR, [lam * W], ctx, where=((R, half),),
-              title=r"\text{(λ/2)‖W‖² gives λW}"),
+              title=r"\tfrac{\lambda}{2} \lVert W \rVert^2 \text{ gives } \lambda W"),
         claim("λ‖W‖²", "λ‖W‖² gives 2λW", dR, [2 * lam * W], ctx, where=((R, whole),),
-              title=r"\text{λ‖W‖² gives 2λW}"),
+              title=r"\lambda \lVert W \rVert^2 \text{ gives } 2 \lambda W"),
         claim("λ‖W‖² refuted", "λ‖W‖² does not give λW", dR, [lam * W], ctx,
-              where=((R, whole),), title=r"\text{λ‖W‖² gives λW (refuted)}"),
+              where=((R, whole),), title=r"\lambda \lVert W \rVert^2 \text{ gives } \lambda W"),
     )  # fmt: skip

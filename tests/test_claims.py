@@ -16,6 +16,7 @@ import pytest
 import sympy as sp
 
 from derivation import general, labels, layouts, lse, mlp, symbolic
+from derivation.symbolic.printing import plain_tag
 
 
 def _mutations(expr):
@@ -206,3 +207,14 @@ def test_only_a_chain_after_a_wide_matrix_is_stacked_with_its_tag_above():
     assert text.count(r"&\qquad = ") == 2 and r"\right] \\ \begin{aligned}" in text
     others = [*symbolic.article_steps(), *general.hessian_proof(3)[:2]]
     assert not [s.key for s in others if s.equation().stacked]
+
+
+def test_every_tag_reads_as_plain_text_without_latex_words():
+    """The plain text of a tag (a Step's repr and its verdict line) has no LaTeX left in it:
+    a title written in maths, such as (λ/2)‖W‖², reads as a reader writes it."""
+    claims = [c for make in OTHER_CLAIMS.values() for c in make()]
+    leftovers = re.compile(r"frac|lVert|rVert|lambda|alpha|operatorname|mathcal|mathbb|left|right")
+    bad = {c.key: plain_tag(c.tag) for c in claims
+           if leftovers.search(plain_tag(c.tag))}  # fmt: skip
+    assert bad == {}
+    assert plain_tag(r"\tfrac{\lambda}{2} \lVert W \rVert^2") == "(λ/2) ‖W‖²"

@@ -129,16 +129,19 @@ def test_wrong_forms_are_refused():
 
 
 # --------------------------------------------------------------------------- exercises
-def _right(task):
-    def cs231n(X, Y, W):
-        H = np.exp(X @ W) / np.exp(X @ W).sum(axis=1, keepdims=True)
-        return X.T @ (H - Y)
+def _soft(z):
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
 
-    return {
-        "cs231n gradient": cs231n,
-        "temperature gradient": lambda z, y, T: L.tempered_grad(z, y, T),
-        "multi-hot gradient": lambda z, y: L.multi_hot_grad(z, y),
-    }[task]
+
+def _right(task):
+    def smoothed_tempered(X, Y, W, alpha, T):
+        targets = (1 - alpha) * Y + alpha / Y.shape[1]
+        return X.T @ (_soft(X @ W / T) - targets) / T
+
+    def bias(X, Y, W, b):
+        return np.ones(X.shape[0]) @ (_soft(X @ W + b) - Y)
+
+    return {"smoothed tempered cs231n gradient": smoothed_tempered, "bias gradient": bias}[task]
 
 
 @pytest.mark.parametrize("task", L.EXERCISE_TASKS)
@@ -147,25 +150,40 @@ def test_a_right_function_is_right(task):
 
 
 def test_each_known_mistake_is_named_without_stating_the_answer():
-    def transposed(X, Y, W):
-        H = np.exp(X @ W) / np.exp(X @ W).sum(axis=1, keepdims=True)
-        return (H - Y).T @ X
+    def transposed(X, Y, W, alpha, T):
+        return _right("smoothed tempered cs231n gradient")(X, Y, W, alpha, T).T
 
-    soft = lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)  # noqa: E731
+    def unsmoothed(X, Y, W, alpha, T):
+        return X.T @ (_soft(X @ W / T) - Y) / T
+
+    def no_T(X, Y, W, alpha, T):
+        return X.T @ (_soft(X @ W / T) - ((1 - alpha) * Y + alpha / Y.shape[1]))
+
+    task, bias = "smoothed tempered cs231n gradient", "bias gradient"
     found = {
-        "transposed": L.check_exercise("cs231n gradient", transposed),
-        "missing 1/T": L.check_exercise("temperature gradient", lambda z, y, T: soft(z / T) - y),
-        "h - y": L.check_exercise("multi-hot gradient", lambda z, y: soft(z) - y),
+        "transposed": L.check_exercise(task, transposed),
+        "missing 1/T": L.check_exercise(task, no_T),
+        "unsmoothed": L.check_exercise(task, unsmoothed),
+        "over classes": L.check_exercise(bias, lambda X, Y, W, b: (_soft(X @ W + b) - Y).sum(1)),
+        "mean": L.check_exercise(bias, lambda X, Y, W, b: (_soft(X @ W + b) - Y).mean(0)),
     }
     assert not any(f.correct for f in found.values())
     assert "transposed" in found["transposed"].message
     assert "T times too large" in found["missing 1/T"].message
-    assert "Σ_l y_l = 1" in found["h - y"].message
+    assert "before smoothing" in found["unsmoothed"].message
+    assert "one entry per sample" in found["over classes"].message
+    assert "m times too small" in found["mean"].message
     for f in found.values():
-        assert not any(a in f.message for a in ("X^T", "Xᵀ(H", "1/T", ")/T", "Σ_l y_l −"))
-    raised = L.check_exercise("multi-hot gradient", lambda z, y: 1 / 0)
+        assert not any(a in f.message for a in ("X^T", "Xᵀ(H", "1/T", ")/T", "sum(axis=0)"))
+    raised = L.check_exercise(bias, lambda X, Y, W, b: 1 / 0)
     assert not raised.correct and "ZeroDivisionError" in raised.message
-    odd = L.check_exercise("multi-hot gradient", lambda z, y: z)
+    odd = L.check_exercise(bias, lambda X, Y, W, b: b)
     assert odd.verdict == "wrong" and "largest difference" in odd.message
-    shape = L.check_exercise("cs231n gradient", lambda X, Y, W: np.zeros(4))
+    shape = L.check_exercise(task, lambda X, Y, W, alpha, T: np.zeros(4))
     assert shape.verdict == "wrong shape" and "(2, 3)" in shape.message
+
+
+def test_the_temperature_verdict_names_the_labels_as_the_smoothing_one_does():
+    smoothing, temperature, *_ = L.proofs()
+    for step in (smoothing, temperature):
+        assert "(without y₁ + y₂ + y₃ = 1)" in repr(step.verdict(one_hot=False))

@@ -166,8 +166,17 @@ def plain_tag(tag: str) -> str:
     """A LaTeX tag as plain text, for ``repr`` and messages."""
     text = re.sub(r"\\text\{([^}]*)\}", r"\1", tag)
     text = re.sub(r"\\Theta_\{(\d+)\}", r"Theta_\1", text)
-    text = re.sub(r"\\(sigma|delta)\b", lambda m: {"sigma": "σ", "delta": "δ"}[m[1]], text)
+    text = re.sub(r"\\lVert\s*(.*?)\s*\\rVert", r"‖\1‖", text)
+    text = re.sub(r"\\lambda\s+(?=[A-Z])", r"\\lambda", text)  # λW as written
+    text = re.sub(r"(\d)\s+(?=\\lambda)", r"\1", text)  # 2λ as written
+    text = re.sub(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1/\2)", text)
+    text = re.sub(r"\\(sigma|delta|lambda|alpha|mu|tanh)(?![a-z])",
+                  lambda m: _GREEK[m[1]], text)  # fmt: skip
+    text = text.replace("‖^2", "‖²").replace("\\,", " ")
     return text.replace("\\", "").replace("{", "").replace("}", "")
+
+
+_GREEK = {"sigma": "σ", "delta": "δ", "lambda": "λ", "alpha": "α", "mu": "μ", "tanh": "tanh"}
 
 
 _SUBSCRIPTS = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
