@@ -475,3 +475,13 @@ def test_printed_feedback_has_no_tex():
         for wrong, _ in e.mistakes:
             for shown in (answer_feedback(e.key, wrong), str(check(e.key, wrong))):
                 assert not re.search(r"[_^\\]", shown), shown
+
+
+def test_a_right_answer_is_proven_equal_to_what_its_exercise_asks_for():
+    """09's answers are steps of the article; 11's are second derivatives, which the article
+    does not have, and the verdict says so."""
+    assert "article" in str(exercises.check("dJ/dTheta10", "h1 - y1"))
+    for key in ("d2J/dTheta21^2", "d2J/dTheta10dTheta21", "d2J/dTheta10dTheta11"):
+        answer = exercises.EXERCISES[key].answer
+        verdict = str(exercises.check(key, answer))
+        assert verdict.startswith("✔ right") and "article" not in verdict, verdict

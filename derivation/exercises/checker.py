@@ -121,11 +121,13 @@ class Exercise:
     answer: str
     mistakes: tuple[tuple[str, str], ...]  # (wrong answer, hint)
     one_hot: bool = True
+    source: str = "the article’s step"  # what a right answer is proven equal to
 
 
 _E = Exercise
 #: the key of the step that notebook 09 demonstrates the checker on: not one of its exercises
 DEMO = "demo: dh1/dTheta10"
+_SECOND = "the second derivative"  # notebook 11's answers are not steps of the article
 EXERCISES = {e.key: e for e in (
     _E("dh2/dTheta10", "∂h_2/∂Θ_10 (the quotient rule of Part II)", "-h1*h2", (
         ("0", "diagonal-only Jacobian: h_2 depends on Θ_10 through the shared denominator "
@@ -163,7 +165,7 @@ EXERCISES = {e.key: e for e in (
         ("1 - h1", "a lost factor h_1: (u′v − uv′)/v² = h_1 − h_1² = h_1(1 − h_1)"),
         ("h1*(1 - h2)", "a swapped index: the diagonal entry has h_1 in both factors"),
     )),
-    # notebook 11: the Hessian of LSE, through the logits to Θ, and as a covariance
+    # notebook 11: the Hessian of LSE, through the logits to Θ
     _E("d2J/dTheta21^2", "∂²J^{(i)}/∂Θ_21², from J^{(i)} = LSE(z) − yᵀz with "
                          "z_k = Θ_{k0} + Θ_{k1} x_1", "h2*(1 - h2)*x1**2", (
         ("h2*(1 - h2)", "the chain rule's factors are missing: z_2 depends on Θ_21 through "
@@ -171,7 +173,7 @@ EXERCISES = {e.key: e for e in (
         ("h2*(1 - h2)*x1", "one factor x_1 only: both derivatives are by Θ_21"),
         ("-h2**2*x1**2", "the Kronecker delta term is missing: on the diagonal δₖₗ = 1"),
         ("(h2 - y2)*x1", "one derivative only: that is (23); differentiate it by Θ_21 once more"),
-    )),
+    ), source=_SECOND),
     _E("d2J/dTheta10dTheta21", "∂²J^{(i)}/∂Θ_10∂Θ_21, from J^{(i)} = LSE(z) − yᵀz with "
                                "z_k = Θ_{k0} + Θ_{k1} x_1", "-h1*h2*x1", (
         ("0", "diagonal-only Hessian: Θ_10 and Θ_21 belong to different classes, but both "
@@ -179,15 +181,15 @@ EXERCISES = {e.key: e for e in (
         ("h1*h2*x1", "a lost minus sign: the off-diagonal entries of diag(h) − hhᵀ are negative"),
         ("-h1*h2*x1**2", "a factor x_1 too many: Θ_10 multiplies x_0 = 1"),
         ("-h1*h2", "the factor x_1 is missing: ∂z_2/∂Θ_21 is x_1"),
-    )),
-    _E("Cov[o1, o2 + o3]", "Cov[o_1, o_2 + o_3], for the one-hot class o drawn from h, K = 3",
-       "-h1*(1 - h1)", (
-        ("h1*(1 - h1)", "a lost minus sign: the covariances Cov[o_1, o_l] for l ≠ 1 are negative"),
-        ("-h1*h2", "one term only: the covariance is linear in its second argument, so it is "
-                   "Cov[o_1, o_2] + Cov[o_1, o_3]"),
-        ("0", "a covariance of different entries is not zero: o_2 + o_3 = 1 − o_1 moves "
-              "whenever o_1 does"),
-    )),
+    ), source=_SECOND),
+    _E("d2J/dTheta10dTheta11", "∂²J^{(i)}/∂Θ_10∂Θ_11, from J^{(i)} = LSE(z) − yᵀz with "
+                               "z_k = Θ_{k0} + Θ_{k1} x_1", "h1*(1 - h1)*x1", (
+        ("-h1**2*x1", "the Kronecker delta term is missing: both parameters belong to class 1, "
+                      "so δₖₗ = 1"),
+        ("h1*(1 - h1)*x1**2", "a factor x_1 too many: Θ_10 multiplies x_0 = 1"),
+        ("h1*(1 - h1)", "the factor x_1 is missing: ∂z_1/∂Θ_11 is x_1"),
+        ("(h1 - y1)*x1", "one derivative only: that is (23) for Θ_11; differentiate it by Θ_10"),
+    ), source=_SECOND),
 )}  # fmt: skip
 
 
@@ -435,7 +437,7 @@ def _check(
         )
         if without_labels_rule and _proven(expr, target, one_hot=False):
             return Feedback(
-                True, "right: SymPy proves it equal to the article’s step", verdict="right"
+                True, f"right: SymPy proves it equal to {exercise.source}", verdict="right"
             )
         if one_hot and _proven(expr, target, one_hot=True):
             return Feedback(
