@@ -1,5 +1,6 @@
 """derivation.exercises: answers proven right, known mistakes named, hostile input refused."""
 
+import dataclasses
 import itertools
 import os
 import re
@@ -13,7 +14,9 @@ import pytest
 from derivation import exercises, numeric
 from derivation.answer_boxes import answer_feedback
 from derivation.exercises import EXERCISES, check, check_function, check_in_process, checker, parse
+from derivation.exercises.ladders import LADDERS, ladder
 from derivation.exercises.timer import TimeUp, time_limit
+from derivation.style import plain
 
 
 @pytest.mark.parametrize("key", list(EXERCISES))
@@ -380,8 +383,10 @@ def test_the_split_into_modules_keeps_the_public_names_and_their_printed_names()
 
     assert exercises.__all__ == [
         "DEMO", "EXERCISES", "Feedback", "TooComplexError", "UndefinedAnswerError", "check",
-        "check_function", "check_in_process", "parse", "quote", "start_worker", "where_checked",
+        "check_function", "check_in_process", "exercise", "parse", "quote", "start_worker",
+        "where_checked",
     ]  # fmt: skip
+    assert exercises.exercise("part2") is exercises.EXERCISES["part2"]
     assert (exercises.parse, exercises.check) == (parsing.parse, checker.check)
     assert exercises.check_function is functions.check_function
     for name in ("MAX_LENGTH", "MAX_NUMBER", "MAX_BITS", "MAX_DEGREE", "MAX_TERMS", "MAX_NESTING"):
@@ -451,10 +456,59 @@ def _answers_in(hint: str) -> list[tuple[str, str]]:
 
 def test_no_hint_states_the_answer_of_any_exercise():
     """A wrong answer's hint says what went wrong, not what is right: no formula in any hint
-    (of any exercise, the demonstration's included) is accepted as any exercise's answer."""
+    (of any exercise, the demonstration's included) is accepted as any exercise's answer.
+    Nor in the first two rungs of any hint ladder (the hint and the stronger hint)."""
     found = {(e.key, wrong): _answers_in(hint)
              for e in EXERCISES.values() for wrong, hint in e.mistakes}  # fmt: skip
+    found |= {(key, f"rung {n}"): _answers_in(ladder(key)[n - 1])
+              for key in EXERCISES for n in (1, 2)}  # fmt: skip
     assert not {k: v for k, v in found.items() if v}
+
+
+def test_every_exercise_has_a_ladder_of_three_rungs():
+    assert set(LADDERS) <= set(EXERCISES)
+    for key in EXERCISES:
+        rungs = ladder(key)
+        assert len(rungs) == 3 and all(isinstance(r, str) and r.strip() for r in rungs), key
+        assert len(set(rungs)) == 3, key
+
+
+def test_each_ladder_s_worked_step_ends_in_its_answer():
+    """Rung 3 is the worked step: the formula after its last = is proven the answer."""
+    for key in EXERCISES:
+        last = ladder(key)[2].rsplit("=", 1)
+        assert len(last) == 2, f"the worked step of {key!r} does not end in '= answer'"
+        formula = max(_formulas(last[1]), key=len)
+        assert check_in_process(key, formula).correct, (key, formula)
+
+
+def test_the_worked_step_scan_finds_a_wrong_last_formula():
+    """The test above can fail: a worked step that ends in a mistake is not the answer."""
+    for text, key in (("(u′v − uv′)/v² = h_1 h_2", "dh2/dTheta10"),
+                      ("so it is = h_1 − y_1 + 1", "dJ/dTheta10")):  # fmt: skip
+        assert not check_in_process(key, max(_formulas(text.rsplit("=", 1)[1]), key=len)).correct
+
+
+def test_a_ladder_comes_from_its_exercise_first_and_unknown_keys_are_named(monkeypatch):
+    own = ("which rule?", "the set-up", "the step = h1")
+    variant = dataclasses.replace(EXERCISES["part2"], key="variant", ladder=own)
+    monkeypatch.setitem(EXERCISES, "variant", variant)
+    assert ladder("variant") == own
+    monkeypatch.setitem(EXERCISES, "part2", dataclasses.replace(EXERCISES["part2"], ladder=own))
+    assert ladder("part2") == own != LADDERS["part2"]
+    bare = dataclasses.replace(EXERCISES["mean"], key="bare")
+    monkeypatch.setitem(EXERCISES, "bare", bare)
+    with pytest.raises(ValueError, match=r"exercise 'bare' has no hint ladder; expected one of"):
+        ladder("bare")
+    with pytest.raises(ValueError, match=r"unknown exercise 'nope'; expected one of \[.*'mean'"):
+        ladder("nope")
+
+
+def test_ladders_print_without_tex():
+    """The ladders are in the checker's style: plain() leaves no _{, ^{ or \\ in them."""
+    for key in EXERCISES:
+        for rung in ladder(key):
+            assert not re.search(r"[_^\\{}]", plain(rung)), (key, plain(rung))
 
 
 def test_the_hint_scan_finds_an_answer_stated_in_a_hint():

@@ -15,7 +15,7 @@ import pytest
 from servers import ROOT
 
 from derivation import numeric, stability, views
-from derivation.answer_boxes import answer_box, answer_feedback, typeset
+from derivation.answer_boxes import answer_box, answer_feedback, hint_ladder, typeset
 from derivation.explorer_answers import article_answers, logits_answers
 from derivation.widgets import (
     RANGES,
@@ -440,6 +440,77 @@ def test_code_checks_not_yet_answered_say_so():
     assert answer_feedback("part2", "").startswith("… not answered yet")
     assert answer_feedback("part2", "y2*h1").startswith("✔ for ‘y2*h1’: ")
     assert answer_feedback("part2", "h1").startswith("✘ for ‘h1’: ")
+
+
+# --- hint ladders ------------------------------------------------------------------------------
+
+
+def _rungs_shown(ladder) -> list[str]:
+    """The rungs a ladder shows, in order, by their number (``data-rung``)."""
+    found = re.findall(r'<li data-rung="(\d)">(.*?)</li>', ladder.shown.value)
+    assert [int(n) for n, _ in found] == list(range(1, len(found) + 1))
+    return [text for _, text in found]
+
+
+def test_a_hint_ladder_opens_one_rung_at_a_time_and_keeps_them_shown():
+    from derivation.exercises.ladders import ladder as rungs
+
+    hints = hint_ladder("dh2/dTheta10")
+    assert (hints.button.description, hints.shown.value) == ("Hint 1 of 3", "")
+    assert not hints.button.disabled
+    names = ("Hint", "Stronger hint", "Worked step")
+    texts = rungs("dh2/dTheta10")
+    expected = [f"<b>{n}:</b> {typeset(t)}" for n, t in zip(names, texts, strict=True)]
+    steps = ["Stronger hint (2 of 3)", "Worked step (3 of 3)", "All 3 rungs shown"]
+    for opened, label in enumerate(steps, start=1):
+        hints.button.click()
+        shown = _rungs_shown(hints)
+        assert shown == expected[:opened] and opened == hints.opened
+        assert hints.button.description == label
+    assert hints.button.disabled and shown[2].endswith("= −h₁ h₂")
+    assert "e<sup>z₂</sup>" in shown[1] and "_{" not in hints.shown.value
+    hints.open_next()  # nothing more to open: nothing changes
+    assert len(_rungs_shown(hints)) == 3 and hints.button.description == "All 3 rungs shown"
+
+
+def test_a_ladder_sends_no_rung_before_it_is_opened():
+    """The rungs stay in the kernel until opened, so a saved notebook holds none of them."""
+    from derivation.exercises.ladders import ladder as rungs
+
+    for key in ("d2J/dTheta21^2", "part2"):
+        hints = hint_ladder(key)
+        sent = json.dumps([w.get_state() for w in (hints, hints.shown, hints.button)])
+        assert "h₁" not in sent and "h_1" not in sent and "−" not in sent
+        hints.open_next()
+        assert typeset(rungs(key)[1]) not in hints.shown.value
+
+
+def test_a_homework_ladder_with_two_rungs_never_offers_the_worked_step():
+    hints = hint_ladder("part2", rungs=2)
+    assert hints.button.description == "Hint 1 of 2"
+    hints.button.click()
+    assert hints.button.description == "Stronger hint (2 of 2)"
+    hints.button.click()
+    assert hints.button.disabled
+    assert hints.button.description == "2 of 3 rungs shown: no worked step here"
+    hints.open_next()
+    shown = _rungs_shown(hints)
+    assert len(shown) == 2 and "Worked step" not in hints.shown.value
+    assert "= y₂ h₁" not in hints.shown.value
+
+
+def test_a_hint_ladder_refuses_an_unknown_exercise_and_a_bad_number_of_rungs():
+    with pytest.raises(ValueError, match=r"unknown exercise 'nope'; expected one of .*'part2'"):
+        hint_ladder("nope")
+    for bad in (0, 4, True, 2.0, "2"):
+        with pytest.raises(ValueError, match="rungs must be a whole number from 1 to 3"):
+            hint_ladder("mean", rungs=bad)
+
+
+def test_a_hint_ladder_without_widgets_says_what_it_is_not_its_repr():
+    text = hint_ladder("dh2/dTheta10")._repr_mimebundle_()["text/plain"]
+    assert text.startswith("[hint ladder for ∂h₂/∂Θ₁₀") and "Run All" in text
+    assert "HintLadder(" not in text and "_{" not in text
 
 
 # --- every view of one state agrees, at every temperature ------------------------------------

@@ -32,6 +32,12 @@ worker
     The long-lived worker process that runs a check within its time and memory.
 functions
     :func:`check_function`, for a learner's softmax, gradient and (H - Y)^T X.
+generated
+    The exercises of a homework variant, built from their ``"hw ..."`` key
+    (never stored); :func:`exercise` finds a key in :data:`EXERCISES` or here.
+ladders
+    A hint ladder per exercise (hint, stronger hint, worked step), opened one
+    rung at a time by :class:`derivation.answer_boxes.HintLadder`.
 
 Everything a notebook or widget uses is importable from here.  The limits are
 read by the module that defines them, so a test that changes one (say
@@ -45,6 +51,7 @@ from .checker import (
     Feedback,
     check,
     check_in_process,
+    exercise,
     start_worker,
     where_checked,
 )
@@ -71,6 +78,7 @@ __all__ = [
     "check",
     "check_function",
     "check_in_process",
+    "exercise",
     "parse",
     "quote",
     "start_worker",

@@ -82,6 +82,7 @@ import sympy as sp
 
 from ..style import plain
 from ..symbolic import equal, model
+from . import generated
 from . import points as pts
 from .disproof import disproven
 from .parsing import MAX_LENGTH, Cost, Parsed, TooComplexError, UndefinedAnswerError, parse_answer
@@ -98,6 +99,7 @@ __all__ = [
     "Feedback",
     "check",
     "check_in_process",
+    "exercise",
     "start_worker",
     "where_checked",
 ]
@@ -122,6 +124,9 @@ class Exercise:
     mistakes: tuple[tuple[str, str], ...]  # (wrong answer, hint)
     one_hot: bool = True
     source: str = "the article’s step"  # what a right answer is proven equal to
+    #: the hint ladder, opened one rung at a time: a hint, a stronger hint, the worked step
+    #: (empty: :mod:`derivation.exercises.ladders` holds it)
+    ladder: tuple[str, ...] = ()
 
 
 _E = Exercise
@@ -355,15 +360,35 @@ def start_worker() -> None:
     _WORKER.start()
 
 
-def _exercise(key: str) -> Exercise:
-    if key not in EXERCISES:
-        raise ValueError(f"unknown exercise {key!r}; expected one of {list(EXERCISES)}")
-    return EXERCISES[key]
+def exercise(key: str) -> Exercise:
+    """The exercise of ``key``: one of :data:`EXERCISES`, or a homework variant's step.
+
+    A homework key (``"hw ..."``, made by :mod:`derivation.exercises.generated`)
+    is built from the key itself, so the worker process builds the same exercise.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is neither.
+    """
+    if isinstance(key, str):
+        if key in EXERCISES:
+            return EXERCISES[key]
+        built = generated.build(key)
+        if built is not None:
+            return built
+    raise ValueError(
+        f"unknown exercise {key!r}; expected one of {list(EXERCISES)} or a homework "
+        "variant's key such as 'hw dh3/dTheta11 x1=17/10'"
+    )
+
+
+_exercise = exercise
 
 
 def _check_in_worker(key: str, answer: str, budget: float) -> Feedback:
     """The worker's side of :func:`check`: a ``MemoryError`` ends the worker (it is replaced)."""
-    return _judge(EXERCISES[key], answer, budget, None, worker=True)
+    return _judge(_exercise(key), answer, budget, None, worker=True)
 
 
 def _warm_up() -> None:
