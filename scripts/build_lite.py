@@ -1,6 +1,7 @@
 """Build the whole collection as a JupyterLite site: the notebooks run in the browser, offline.
 
 Run:  .venv/bin/python scripts/build_lite.py [--output lite] [--cache .cache/lite]
+                                            [--with-solutions]
 
 Then serve the folder over http (JupyterLite does not work from file://), for example
 ``python3 -m http.server --bind 127.0.0.1 8000 --directory lite``, and open
@@ -13,8 +14,10 @@ What is in it
   repository's package ``derivation``, all registered in Pyodide's lock file, so
   that ``import derivation`` loads them: no notebook needs an install cell, and
   nothing is fetched from the network at run time (the PyPI fallback is off).
-- Every notebook of ``notebooks/``, and JupyterLab (JupyterLite 0.5.1) with the
-  widgets' front end.
+- Every notebook of ``notebooks/`` but the solutions (``*_solutions.ipynb``,
+  included with ``--with-solutions``), and JupyterLab (JupyterLite 0.5.1) with
+  the widgets' front end.  In the copies, a link to a left-out notebook is
+  plain text that says it is not in this build (:func:`unlink_left_out`).
 
 Where each file comes from, and how it is checked (a file that fails its check
 stops the build with one line; nothing unverified goes in)
@@ -36,6 +39,8 @@ Nothing is lost: ``--output`` must be a new folder, an empty one, or one this
 script built before, which lists the files it wrote in ``.softmax-lite``; it
 overwrites only those and deletes nothing.  ``--cache`` follows the same rule.
 Both are checked before anything is downloaded; the exit codes are in ``--help``.
+A rebuild without ``--with-solutions`` over a build with it leaves the
+solutions' files there (it deletes nothing) and says so on standard error.
 Downloads are kept in ``--cache``, so a second build needs no network.
 """
 
@@ -46,6 +51,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -313,8 +319,56 @@ def pyodide_folder(files: dict[str, Path], package: Path, folder: Path) -> dict:
     return lock
 
 
-def lite_build(jupyter: Path, files: dict[str, Path], work: Path) -> Path:
-    """Run ``jupyter lite build`` in ``work``; return the folder it built."""
+def _markdown_link(stem: str) -> re.Pattern:
+    """An inline Markdown link to ``stem``'s notebook: ``[text](stem.ipynb#anchor "title")``."""
+    target = rf"<?(?:\./)?{re.escape(stem)}\.ipynb(?:#[^)\s>]*)?>?"
+    return re.compile(rf"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*{target}(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def unlink_left_out(notebook: dict, stems: list[str]) -> dict:
+    """The notebook (its parsed JSON) with every link in its Markdown cells to a left-out
+    notebook (``stems``) made plain text that says it is not in this build; other links and
+    every other cell unchanged.  A link it cannot rewrite (a reference-style one) is refused.
+
+    >>> nb = {"cells": [{"cell_type": "markdown", "source": ["see [09 · S](09_s.ipynb)."]}]}
+    >>> unlink_left_out(nb, ["09_s"])["cells"][0]["source"]  # doctest: +ELLIPSIS
+    ['see 09 · S (not in this build: ask your instructor for it, ...).']
+    """
+    out = json.loads(json.dumps(notebook))
+    for cell in out.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell["source"]
+        text = "".join(source) if isinstance(source, list) else source
+        for stem in stems:
+            text = _markdown_link(stem).sub(lambda m: site.left_out_text(m[1]), text)
+            if re.search(rf"\]\s*:\s*<?(?:\./)?{re.escape(stem)}\.ipynb", text):
+                raise Refused(EXIT_BUILD, f"a reference-style link to {stem}.ipynb, which this "
+                              "build leaves out: write it as [text]({stem}.ipynb)")  # fmt: skip
+        text = site.unlink_left_out(text, stems)  # <a href="..."> in Markdown
+        cell["source"] = text.splitlines(keepends=True) if isinstance(source, list) else text
+    return out
+
+
+def copy_contents(contents: Path, with_solutions: bool = False) -> list[str]:
+    """Copy the notebooks a build takes into ``contents`` (a new folder); the solutions only
+    ``with_solutions``, and links to a left-out notebook made plain text.  Returns their
+    names."""
+    stems = site.left_out(with_solutions)
+    taken = site.notebooks(with_solutions)
+    for notebook in taken:
+        text = notebook.read_text(encoding="utf-8")
+        if any(f"{stem}.ipynb" in text for stem in stems):
+            nb = unlink_left_out(json.loads(text), stems)
+            text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        (contents / notebook.name).write_text(text, encoding="utf-8")
+    return [notebook.name for notebook in taken]
+
+
+def lite_build(jupyter: Path, files: dict[str, Path], work: Path,
+               with_solutions: bool = False) -> Path:  # fmt: skip
+    """Run ``jupyter lite build`` in ``work``; return the folder it built.  Its contents are
+    :func:`copy_contents`'s."""
     package = package_wheel(jupyter, work / "wheel")
     staged = work / "pyodide"
     pyodide_folder(files, package, staged)
@@ -323,8 +377,7 @@ def lite_build(jupyter: Path, files: dict[str, Path], work: Path) -> Path:
         tar.add(staged, arcname="pyodide")
     contents = work / "contents"
     contents.mkdir()
-    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        shutil.copyfile(notebook, contents / notebook.name)
+    copy_contents(contents, with_solutions)
     built = work / "site"
     _run([str(jupyter), "lite", "build", "--contents", str(contents), "--pyodide", str(tarball),
           "--piplite-wheels", str(files["comm"]), "--output-dir", str(built)],
@@ -346,8 +399,12 @@ def lite_build(jupyter: Path, files: dict[str, Path], work: Path) -> Path:
     return built
 
 
-def build(output: str, cache: str) -> int:
-    """Build the site into ``output`` (absolute); return the number of notebooks."""
+def build(output: str, cache: str, with_solutions: bool = False) -> int:
+    """Build the site into ``output`` (absolute); return the number of notebooks in it.
+
+    The solutions are left out, and links to them made plain text, unless
+    ``with_solutions``.
+    """
     exists = site.check_folder(
         output, "--output", lambda f: site.read_marker(f, MARKER, MARKER_HEAD) is not None,
         OWNER, MARKER,
@@ -360,7 +417,7 @@ def build(output: str, cache: str) -> int:
     files = fetch(Path(cache))
     jupyter = tools(Path(cache))
     with tempfile.TemporaryDirectory(prefix="softmax-lite-") as tmp:
-        built = lite_build(jupyter, files, Path(tmp))
+        built = lite_build(jupyter, files, Path(tmp), with_solutions)
         rels = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
         site.check_in_the_way(output, [MARKER, *rels], owned | {MARKER}, OWNER, MARKER)
         writer = site.SiteWriter(output, owned, MARKER, MARKER_HEAD, OWNER)
@@ -370,7 +427,11 @@ def build(output: str, cache: str) -> int:
                 writer.write(rel, (built / rel).read_bytes())
         finally:
             writer.close()
-    return len(list((ROOT / "notebooks").glob("*.ipynb")))
+    for rel in site.leftovers(output, owned - set(rels), site.left_out(with_solutions)):
+        print(f"build_lite: note: {os.path.join(output, rel)!r} is from an earlier build with "
+              "--with-solutions; nothing is deleted, so remove it yourself if the site is for "
+              "students", file=sys.stderr)  # fmt: skip
+    return len(site.notebooks(with_solutions))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,12 +444,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="new, empty, or built by it before (default lite/)")  # fmt: skip
     parser.add_argument("--cache", default=str(ROOT / ".cache" / "lite"),
                         help="downloads and build tools (default .cache/lite)")  # fmt: skip
+    parser.add_argument("--with-solutions", action="store_true",
+                        help="include the solutions (notebooks/*_solutions.ipynb), left out "
+                        "by default")  # fmt: skip
     args = parser.parse_args(argv)
     for name in ("output", "cache"):
         if not getattr(args, name).strip():
             parser.error(f"--{name} needs a folder name, got {getattr(args, name)!r}")
     try:
-        count = build(os.path.abspath(args.output), os.path.abspath(args.cache))
+        count = build(
+            os.path.abspath(args.output),
+            os.path.abspath(args.cache),
+            with_solutions=args.with_solutions,
+        )
     except Refused as refused:
         print(f"build_lite: {refused}", file=sys.stderr)
         return refused.code

@@ -1,6 +1,7 @@
 """Build the collection as a static site that works with no network at all.
 
 Run:  .venv/bin/python scripts/build_site.py [--output site] [--cache .cache/site-vendor]
+                                            [--with-solutions]
 
 - Every notebook becomes an HTML page with its stored outputs, equations
   rendered by MathJax and widgets drawn from their embedded state.  A page
@@ -10,12 +11,18 @@ Run:  .venv/bin/python scripts/build_site.py [--output site] [--cache .cache/sit
   from npm packages into ``<output>/vendor``: the pages load nothing from a
   CDN.  Links between notebooks point to the HTML pages; ``index.html`` is
   notebook 00.
+- The solutions (``notebooks/*_solutions.ipynb``) are left out unless
+  ``--with-solutions`` is given: a site for students does not carry them.  A
+  link to a left-out notebook becomes plain text that says so
+  (:func:`unlink_left_out`), so no link on the site is dead.
 - Nothing is lost: ``--output`` must be a new folder, an empty one, or one this
   script built before, which lists the files it wrote in ``.softmax-site``.  It
   overwrites only the files on that list and deletes nothing, so a file you add
   to the folder survives a rebuild; it never writes through a symbolic link.
   Anything else is refused with one line and an exit code (see ``--help``),
-  before npm or nbconvert runs.  ``--cache`` follows the same rule.
+  before npm or nbconvert runs.  ``--cache`` follows the same rule.  So a
+  rebuild without ``--with-solutions`` into a folder built with it leaves the
+  solutions' page there: it says so, on standard error, and deletes nothing.
 
 Needs node and npm (npm's registry is reached once, to fetch the packages into
 ``.cache/site-vendor``; later builds reuse them).
@@ -51,6 +58,10 @@ NPM = {  # package -> version: the ones nbconvert's templates expect
 }
 SLIDES = ("02_derivation_parts_I_to_III.ipynb", "06_explorers.ipynb")
 OWNER = "build_site.py"
+#: how the notebooks a build leaves out unless ``--with-solutions`` end: the worked solutions
+SOLUTIONS_SUFFIX = "_solutions.ipynb"
+#: what a link to a left-out notebook becomes: its own text, then this, in brackets
+LEFT_OUT_NOTE = "not in this build: ask your instructor for it, or build with --with-solutions"
 
 #: the list of the files it wrote, kept in the site's folder; its first line
 MARKER = ".softmax-site"
@@ -477,9 +488,11 @@ def add_live_kernel_note(html: str, slides: bool) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m[1] + note, html, count=1)
 
 
-def convert(notebook: Path, to: str) -> str:
+def convert(notebook: Path, to: str, unlinked: Iterable[str] = ()) -> str:
     """One notebook as an HTML page or a reveal.js deck that loads only ``vendor/`` files;
-    its saved widgets switched off (:func:`freeze_widgets`), slides 1280 x 720 (``SLIDE_CSS``)."""
+    its saved widgets switched off (:func:`freeze_widgets`), slides 1280 x 720 (``SLIDE_CSS``),
+    and its links to the notebooks ``unlinked`` (stems) made plain text
+    (:func:`unlink_left_out`)."""
     local = {
         "mathjax_url": "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
         "require_js_url": "vendor/require.js",
@@ -523,6 +536,7 @@ def convert(notebook: Path, to: str) -> str:
                   "./vendor/mermaid-unused.mjs", html)  # fmt: skip
     # links between notebooks: XX.ipynb -> XX.html
     html = re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb', r'href="\1.html', html)
+    html = unlink_left_out(html, unlinked)
     if to == "slides":
         html = html.replace("</head>", SLIDE_CSS + "\n</head>", 1)
     if widgets:
@@ -530,18 +544,75 @@ def convert(notebook: Path, to: str) -> str:
     return html
 
 
-def page_plan() -> list[tuple[str, Path, str]]:
-    """The pages, as (path in the site, notebook, "html" or "slides"); index.html is 00's."""
+def is_solutions(name: str) -> bool:
+    """Whether the notebook ``name`` (a file name) holds solutions: ``*_solutions.ipynb``."""
+    return name.endswith(SOLUTIONS_SUFFIX)
+
+
+def notebooks(with_solutions: bool = False) -> list[Path]:
+    """The notebooks of ``notebooks/`` that a build takes, in reading order: all of them
+    with ``with_solutions``, else all but the solutions."""
+    found = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    return [path for path in found if with_solutions or not is_solutions(path.name)]
+
+
+def left_out(with_solutions: bool = False) -> list[str]:
+    """The stems (names without ``.ipynb``) of the notebooks a build leaves out."""
+    taken = set(notebooks(with_solutions))
+    return [p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if p not in taken]
+
+
+def left_out_text(text: str) -> str:
+    """A left-out notebook's link text, as plain text that says it is not in this build."""
+    return f"{text} ({LEFT_OUT_NOTE})"
+
+
+def unlink_left_out(html: str, stems: Iterable[str]) -> str:
+    """``html`` with every link to a left-out notebook (``<a href="STEM.html">``, or
+    ``.ipynb``, with or without ``./`` and an anchor) made plain text that says it is not in
+    this build: no dead links.  Other links are kept as they are.
+
+    >>> unlink_left_out('see <a href="09_s.html#a">the solutions</a> or '
+    ...                 '<a href="09_e.html">09</a>', ["09_s"])  # doctest: +ELLIPSIS
+    'see <span class="left-out">the solutions (not in this build: ...)</span> or <a href=...'
+    """
+    for stem in stems:
+        link = re.compile(
+            rf"""<a\b[^>]*?\bhref=(["'])(?:\./)?{re.escape(stem)}\.(?:html|ipynb)"""
+            rf"""(?:[#?][^"']*)?\1[^>]*>(.*?)</a\s*>""",
+            flags=re.S | re.I,
+        )
+        html = link.sub(lambda m: f'<span class="left-out">{left_out_text(m[2])}</span>', html)
+    return html
+
+
+def page_plan(with_solutions: bool = False) -> list[tuple[str, Path, str]]:
+    """The pages, as (path in the site, notebook, "html" or "slides"); index.html is 00's.
+
+    The solutions are left out unless ``with_solutions``.
+    """
     plan = []
-    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for notebook in notebooks(with_solutions):
         plan.append((notebook.stem + ".html", notebook, "html"))
         if notebook.name in SLIDES:
             plan.append((notebook.stem + ".slides.html", notebook, "slides"))
     return plan
 
 
-def build(output: str, cache: str) -> list[str]:
+def leftovers(output: str, owned: set[str], stems: Iterable[str]) -> list[str]:
+    """Files an earlier build wrote for notebooks this build leaves out (``stems``), still
+    in ``output``: nothing is deleted, so they stay, and the build says so."""
+    names = tuple(f"{stem}." for stem in stems)
+    return sorted(rel for rel in owned
+                  if os.path.basename(rel).startswith(names) and os.path.lexists(
+                      os.path.join(output, rel)))  # fmt: skip
+
+
+def build(output: str, cache: str, with_solutions: bool = False) -> list[str]:
     """Build the site into ``output`` (absolute); return the pages written.
+
+    The solutions are left out, and links to them made plain text, unless
+    ``with_solutions``.
 
     Raises
     ------
@@ -554,7 +625,8 @@ def build(output: str, cache: str) -> list[str]:
     exists = check_folder(output, "--output", lambda folder: read_marker(folder) is not None)
     owned = (read_marker(output) or set()) if exists else set()
     check_cache(cache)
-    pages = page_plan()
+    pages = page_plan(with_solutions)
+    unlinked = left_out(with_solutions)
     check_in_the_way(output, [MARKER, "index.html", *VENDOR_FIXED, *(p[0] for p in pages)],
                      owned | {MARKER})  # fmt: skip
     vendor = vendor_plan(fetch_vendor(cache))
@@ -565,12 +637,16 @@ def build(output: str, cache: str) -> list[str]:
         for rel, source in vendor:
             writer.write(rel, source if isinstance(source, bytes) else source.read_bytes())
         for rel, notebook, to in pages:
-            html = convert(notebook, to).encode("utf-8")
+            html = convert(notebook, to, unlinked).encode("utf-8")
             writer.write(rel, html)
             if rel == "00_index.html":
                 writer.write("index.html", html)
     finally:
         writer.close()
+    for rel in leftovers(output, owned, unlinked):
+        _say(f"note: {os.path.join(output, rel)!r} is from an earlier build with "
+             "--with-solutions; nothing is deleted, so remove it yourself if the site is for "
+             "students")  # fmt: skip
     return [rel for rel, _, _ in pages]
 
 
@@ -593,6 +669,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="new, empty, or built by it before (default site/)")  # fmt: skip
     parser.add_argument("--cache", default=str(ROOT / ".cache" / "site-vendor"),
                         help="npm packages go here (default .cache/site-vendor)")  # fmt: skip
+    parser.add_argument("--with-solutions", action="store_true",
+                        help="include the solutions (notebooks/*_solutions.ipynb), left out "
+                        "by default")  # fmt: skip
     args = parser.parse_args(argv)
     for name in ("output", "cache"):
         value = getattr(args, name)
@@ -601,7 +680,11 @@ def main(argv: list[str] | None = None) -> int:
                          f"({value!r}); to use it, give its folder too: {'./' + value!r}"
                          if value else "an empty one"))  # fmt: skip
     try:
-        pages = build(os.path.abspath(args.output), os.path.abspath(args.cache))
+        pages = build(
+            os.path.abspath(args.output),
+            os.path.abspath(args.cache),
+            with_solutions=args.with_solutions,
+        )
         index = os.path.join(args.output, "index.html")
         outputs.write_stdout(f"build_site: {len(pages)} pages in {args.output!r}; open {index!r}\n")
     except BuildFailed as failed:

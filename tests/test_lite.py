@@ -35,7 +35,10 @@ from test_browser import (  # noqa: F401  (browser is a fixture)
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_lite
 
-NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+#: the notebooks of a default build: all but the solutions (only with --with-solutions)
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")
+                   if not p.name.endswith("_solutions.ipynb"))  # fmt: skip
+SOLUTIONS = sorted(p.name for p in (ROOT / "notebooks").glob("*_solutions.ipynb"))
 #: the one line Pyodide's matplotlib writes to stderr, once, in a fresh browser profile
 FONT_CACHE = "Matplotlib is building the font cache; this may take a moment."
 
@@ -95,6 +98,56 @@ def test_an_output_folder_the_script_did_not_make_is_refused_before_any_download
     assert "was not made by build_lite.py" in run.stderr and len(run.stderr.splitlines()) == 1
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_contents_leave_the_solutions_out_unless_asked_for(tmp_path):
+    """The copies a build serves: no solutions by default, and the notebooks that link to
+    them say in plain text that they are not in this build; with --with-solutions, every
+    notebook, copied byte for byte."""
+    assert SOLUTIONS
+    default, every = tmp_path / "default", tmp_path / "every"
+    default.mkdir()
+    every.mkdir()
+    assert build_lite.copy_contents(default) == NOTEBOOKS
+    assert sorted(p.name for p in default.iterdir()) == NOTEBOOKS
+    changed = []
+    for name in NOTEBOOKS:
+        source = (ROOT / "notebooks" / name).read_text(encoding="utf-8")
+        copy = (default / name).read_text(encoding="utf-8")
+        assert not [s for s in SOLUTIONS if f"]({s}" in copy or f'href="{s}' in copy], name
+        if copy != source:
+            changed.append(name)
+            assert "not in this build: ask your instructor" in copy
+            before, after = json.loads(source), json.loads(copy)
+            assert [c["source"] for c in before["cells"] if c["cell_type"] == "code"] == [
+                c["source"] for c in after["cells"] if c["cell_type"] == "code"]  # fmt: skip
+            assert before["metadata"] == after["metadata"]
+    assert "00_index.ipynb" in changed
+    assert build_lite.copy_contents(every, with_solutions=True) == sorted(NOTEBOOKS + SOLUTIONS)
+    for path in every.iterdir():
+        assert path.read_bytes() == (ROOT / "notebooks" / path.name).read_bytes()
+
+
+def test_links_in_markdown_to_a_left_out_notebook_become_plain_text():
+    stem = "09_exercises_solutions"
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": [
+            f"in [09 · Solutions]({stem}.ipynb), [part A](./{stem}.ipynb#part-a \"A\"),\n",
+            f"[09](09_exercises.ipynb) and <a href='{stem}.ipynb'>the key</a>\n"]},
+        {"cell_type": "markdown", "source": f"[the [worked] steps](<{stem}.ipynb>)"},
+        {"cell_type": "code", "source": [f"open('{stem}.ipynb')"], "outputs": []},
+    ]}  # fmt: skip
+    out = build_lite.unlink_left_out(nb, [stem])
+    first, second = "".join(out["cells"][0]["source"]), out["cells"][1]["source"]
+    note = build_lite.site.LEFT_OUT_NOTE
+    assert f"in 09 · Solutions ({note}), part A ({note}),\n" in first
+    assert "[09](09_exercises.ipynb)" in first and f"the key ({note})" in first
+    assert second == f"the [worked] steps ({note})"
+    assert out["cells"][2] == nb["cells"][2] and f"{stem}.ipynb" not in first + second
+    assert len(out["cells"][0]["source"]) == 2  # still a list of lines
+    reference = {"cells": [{"cell_type": "markdown", "source": f"[key][k]\n\n[k]: {stem}.ipynb"}]}
+    with pytest.raises(build_lite.Refused, match="reference-style link"):
+        build_lite.unlink_left_out(reference, [stem])
 
 
 # --- the built site, in Chromium ------------------------------------------------------------

@@ -15,7 +15,9 @@ import pytest
 from servers import ROOT
 from test_browser import browser  # noqa: F401  (the fixture)
 
-PAGES = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+#: the pages of a default build: every notebook but the solutions (only with --with-solutions)
+PAGES = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb") if "_solutions" not in p.stem)
+SOLUTIONS = sorted(p.stem for p in (ROOT / "notebooks").glob("*_solutions.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +101,24 @@ def test_links_lead_from_the_index_to_the_notebooks(site, offline_page):
     assert page.url.endswith("01_the_three_class_model.html")
     assert page.locator("h1", has_text="01 · The three-class model").count() == 1
     assert leaving == []
+
+
+def test_the_solutions_are_left_out_and_no_link_to_them_is_dead(site):
+    """A default build is for students: no solutions page, and where a notebook links to the
+    solutions (00 and 09 do), its page says in plain text that they are not in this build."""
+    assert SOLUTIONS and not [stem for stem in SOLUTIONS if (site / f"{stem}.html").exists()]
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in site.glob("*.html")}
+    linking = [name for name, html in pages.items()
+               for stem in SOLUTIONS if f'href="{stem}' in html]  # fmt: skip
+    assert linking == []
+    sources = {name: (ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
+               for name in PAGES}  # fmt: skip
+    citing = [name for name, text in sources.items()
+              if any(f"]({stem}.ipynb" in text for stem in SOLUTIONS)]  # fmt: skip
+    assert "00_index" in citing
+    for name in citing:
+        assert '<span class="left-out">' in pages[name], name
+        assert "not in this build: ask your instructor" in pages[name], name
 
 
 def test_widgets_are_drawn_from_their_saved_state(site, offline_page):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+import json
 import os
 import shutil
 import stat
@@ -255,11 +256,95 @@ def test_build_site_path_errors_are_one_line_and_their_code(
 
 def test_the_success_line_stays_one_line_with_a_newline_in_the_path(tmp_path, capsys, monkeypatch):
     script = _script()
-    monkeypatch.setattr(script, "build", lambda output, cache: ["00_index.html"])
+    monkeypatch.setattr(script, "build", lambda output, cache, **options: ["00_index.html"])
     output = tmp_path / "new\nsite"
     assert script.main(["--output", str(output), "--cache", str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and out.endswith("\n") and "new\\nsite" in out, out
+
+
+# --- the solutions: left out unless --with-solutions, and no link to them left dead ----------
+
+
+def test_the_site_leaves_the_solutions_out_unless_asked_for():
+    script = _script()
+    every = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    solutions = [stem for stem in every if stem.endswith("_solutions")]
+    assert "09_exercises_solutions" in solutions
+    pages = {rel for rel, _, _ in script.page_plan()}
+    assert {rel.split(".")[0] for rel in pages} == set(every) - set(solutions)
+    assert script.left_out() == solutions and script.left_out(with_solutions=True) == []
+    with_them = {rel for rel, _, _ in script.page_plan(with_solutions=True)}
+    assert with_them - pages == {f"{stem}.html" for stem in solutions}
+
+
+def test_main_passes_with_solutions_to_the_build(tmp_path, monkeypatch, capsys):
+    script = _script()
+    asked = []
+    monkeypatch.setattr(script, "build", lambda output, cache, with_solutions=False: (
+        asked.append(with_solutions) or ["00_index.html"]))  # fmt: skip
+    for extra in ([], ["--with-solutions"]):
+        argv = ["--output", str(tmp_path / "site"), "--cache", str(tmp_path / "c"), *extra]
+        assert script.main(argv) == 0
+    assert asked == [False, True]
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        script.main(["--help"])
+    assert "--with-solutions" in capsys.readouterr().out
+
+
+def test_a_link_to_a_left_out_notebook_becomes_plain_text_that_says_so():
+    script = _script()
+    stem = "09_exercises_solutions"
+    html = (
+        f'<p>in <a href="{stem}.html">09 · Solutions</a>; '
+        f"<a class='x' href='./{stem}.ipynb#part-a'>the <code>A</code> part</a>; "
+        '<a href="09_exercises.html">09 · Exercises</a>, '
+        f'<a href="#{stem}">an anchor</a></p>'
+    )
+    out = script.unlink_left_out(html, [stem])
+    assert f"{stem}.html" not in out and f"{stem}.ipynb" not in out
+    note = script.LEFT_OUT_NOTE
+    assert f'<span class="left-out">09 · Solutions ({note})</span>' in out
+    assert f'<span class="left-out">the <code>A</code> part ({note})</span>' in out
+    assert '<a href="09_exercises.html">09 · Exercises</a>' in out  # a name it begins: kept
+    assert f'<a href="#{stem}">an anchor</a>' in out  # not a link to the notebook: kept
+    assert "instructor" in note and "--with-solutions" in note
+    assert script.unlink_left_out(html, []) == html
+
+
+@slow
+def test_a_site_without_solutions_has_no_page_or_link_for_them_and_one_with_them_has(tmp_path):
+    """The real script on a small copy: 00 (which links to the solutions) and a solutions
+    notebook; built without, with, and again without --with-solutions into one folder."""
+    repo, cache = _small_repository(tmp_path)
+    stem = "09_exercises_solutions"
+    (repo / "notebooks" / f"{stem}.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# 09s · Solutions"}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 4}))  # fmt: skip
+    site = tmp_path / "site"
+
+    def build(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(repo / "scripts" / "build_site.py"), "--output", str(site),
+             "--cache", str(cache), *extra],
+            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+
+    def index() -> str:
+        return (site / "index.html").read_text(encoding="utf-8")
+
+    run = build()
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert "1 pages in" in run.stdout and not (site / f"{stem}.html").exists()
+    assert f'href="{stem}' not in index() and "not in this build: ask your instructor" in index()
+    run = build("--with-solutions")
+    assert run.returncode == 0 and "2 pages in" in run.stdout, run.stderr
+    assert (site / f"{stem}.html").is_file() and f'href="{stem}.html"' in index()
+    run = build()  # nothing is deleted: the page stays, and the build says so
+    assert run.returncode == 0 and (site / f"{stem}.html").is_file()
+    assert one_line(run.stderr) and f"{stem}.html' is from an earlier build" in run.stderr
+    assert f'href="{stem}' not in index()
 
 
 @slow
