@@ -584,6 +584,76 @@ def test_enter_in_an_answer_box_shows_the_verdict_for_the_typed_text(browser, la
         shut_down_kernels(base, token)
 
 
+def test_the_homework_panel_with_an_id_wraps_between_words_and_checks_that_students_numbers(
+    browser, lab, tmp_path
+):
+    """09 with a student's id typed in: the sheet of numbers wraps only between words (seen
+    broken as "fi|gures" before), q1's box takes that student's answer, and the homework
+    ladder stops after two rungs without the worked step."""
+    import urllib.request
+
+    from derivation.homework import variant
+    from derivation.homework.answer_key import solution
+
+    base, token = lab
+    nb = json.loads((ROOT / "notebooks" / "09_exercises.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if 'student_id = ""' in "".join(c["source"])]
+    assert len(cells) == 1
+    cells[0]["source"] = "".join(cells[0]["source"]).replace(
+        'student_id = ""', 'student_id = "s042"'
+    )
+    path = "notebooks/homework_09_s042.ipynb"
+    body = json.dumps({"type": "notebook", "format": "json", "content": nb}).encode()
+    headers = {"Content-Type": "application/json"}
+    url = f"{base}/api/contents/{path}?token={token}"
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)
+    urllib.request.urlopen(request, timeout=30).close()
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(f"{base}/lab/tree/{path}?token={token}&reset")
+        run_all_cells(page)
+        sheet = page.locator("pre", has_text="Student s042")
+        wait_until(lambda: sheet.count() == 1, 30, "the sheet of s042's numbers")
+        sheet.scroll_into_view_if_needed()
+        breaks = sheet.evaluate("""pre => {
+            const text = pre.firstChild.textContent, node = pre.firstChild, range = new Range();
+            const found = []; let top = null;
+            for (let i = 0; i < text.length; i++) {
+                if (text[i] === '\\n') { top = null; continue; }
+                range.setStart(node, i); range.setEnd(node, i + 1);
+                const t = range.getClientRects()[0]?.top;
+                if (top !== null && t > top + 2) found.push(text.slice(Math.max(0, i - 6), i + 6));
+                if (t !== undefined) top = t;
+            }
+            return {found, overflow: pre.scrollWidth > pre.clientWidth + 1};
+        }""")
+        assert breaks["found"], "the sheet should need wrapping at this width"
+        inside = [b for b in breaks["found"] if not re.search(r"\s", b[5:7])]
+        assert not inside and not breaks["overflow"], breaks
+        page.screenshot(path=tmp_path / "homework-panel.png")
+        panel = page.locator(".jp-Cell", has_text='student_id = "s042"')
+        box = panel.locator(".jupyter-widgets.answer-box").first
+        box.scroll_into_view_if_needed()
+        right = solution(variant("s042"), "q1")
+        box.locator("input").fill(right)
+        box.locator("input").press("Enter")
+        feedback = box.locator(".answer-feedback")
+        wait_until(lambda: feedback.count() and "✔" in feedback.text_content(), 30, "✔ for q1")
+        ladder = panel.locator(".hint-ladder").first
+        for _ in range(2):
+            ladder.locator("button").click()
+            page.wait_for_timeout(300)
+        button = ladder.locator("button")
+        wait_until(lambda: button.is_disabled(), 30, "the ladder ending after two rungs")
+        assert "no worked step here" in button.text_content()
+        assert ladder.locator("li[data-rung]").count() == 2
+        assert "Worked step" not in ladder.inner_text()
+        page.screenshot(path=tmp_path / "homework-ladder.png")
+    finally:
+        page.close()
+        shut_down_kernels(base, token)
+
+
 # --- RISE slides -----------------------------------------------------------------------------
 
 #: the RISE app of jupyterlab-rise 0.43.1 cannot load the ipywidgets 8 manager (this message in
