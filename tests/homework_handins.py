@@ -26,7 +26,7 @@ def theta_grad(theta, X, Y):
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     H = E / E.sum(axis=1, keepdims=True)
     G = (H - Y).T @ X{scale}
-    return {result}
+    return {result} + {penalty!r} * theta
 """
 
 TAMPER = """import derivation.exercises
@@ -54,6 +54,7 @@ def theta_grad_source(v: Variant) -> str:
         transpose="theta" if article else "theta.T",
         scale=" / len(X)" if v.reduction == "mean" else "",
         result="G" if article else "G.T",
+        penalty=float(v.penalty),
     )
 
 
@@ -121,14 +122,16 @@ def fill(
 
 
 def differs_everywhere(a: Variant, b: Variant) -> bool:
-    """Whether no answer of ``a`` is right for ``b`` (so a copy earns nothing)."""
-    ra, rb = right_answers(a), right_answers(b)
-    return (
-        all(ra[q] != rb[q] for q in ra)
-        and a.key("q1") != b.key("q1")
-        and a.key("q2") != b.key("q2")
-        and (a.reduction, a.layout) != (b.reduction, b.layout)
-    )
+    """Whether no answer of ``a`` is right for ``b``, as the grader judges (so a copy earns
+    nothing); two variants can share an answer by chance (∂h_k/∂Θ_l1 is symmetric in k, l)."""
+    from derivation.homework import judge, judge_function
+
+    ra = right_answers(a)
+    if any(judge(b, q, ra[q]).correct for q in ("q1", "q2", "q3", "q4")):
+        return False
+    space: dict = {}
+    exec(theta_grad_source(a), space)  # our own source, written above
+    return not judge_function(b, space["theta_grad"]).correct
 
 
 def source_for(student_id: str, roster: list[str], assignment: str) -> str:

@@ -9,10 +9,12 @@ nothing for those questions.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
 import time
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -84,10 +86,12 @@ def test_every_variant_is_equally_hard(n):
 
 
 def test_two_variants_rarely_share_an_answer():
-    """Copying pays only where two variants ask the same: measured over 300 pairs."""
-    pairs = [(variant(f"a{i}"), variant(f"b{i}")) for i in range(300)]
+    """Copying pays only where two variants' answers coincide, as the grader judges: measured
+    over 400 pairs it is a few in a hundred (q1's ∂h_k/∂Θ_l1 is symmetric in k and l), where
+    the layout and the reduction alone left q5 alike for one pair in four."""
+    pairs = [(variant(f"a{i}"), variant(f"b{i}")) for i in range(400)]
     shared = sum(not differs_everywhere(a, b) for a, b in pairs)
-    assert shared / len(pairs) < 0.35  # q5's four specs are the common overlap
+    assert shared / len(pairs) < 0.06
 
 
 @pytest.mark.parametrize("bad", ["", "../x", "a b", "x" * 65, None, 7, "-lead"])
@@ -132,21 +136,28 @@ def test_the_function_is_judged_on_fresh_inputs_and_its_mistakes_named():
     v = variant("s001")
     right = _function(theta_grad_source(v))
     assert judge_function(v, right).correct
-    assert "sign" in judge_function(v, lambda p, X, Y: -right(p, X, Y)).message
-    scaled = (
-        (lambda p, X, Y: right(p, X, Y) * len(X))
-        if v.reduction == "mean"
-        else (lambda p, X, Y: right(p, X, Y) / len(X))
-    )
-    assert "cost" in judge_function(v, scaled).message
-    assert "shape" in judge_function(v, lambda p, X, Y: right(p, X, Y).T).message
+    lam = float(v.penalty)
+    other = dataclasses.replace(v, reduction="sum" if v.reduction == "mean" else "mean")
+    bare = dataclasses.replace(v, penalty=Fraction(0))
+    mistakes = {
+        "sign": lambda p, X, Y: 2 * lam * p - right(p, X, Y),
+        "the summed cost" if v.reduction == "mean" else "the mean cost": _function(
+            theta_grad_source(other)
+        ),
+        "the penalty is missing": _function(theta_grad_source(bare)),
+        "added once": lambda p, X, Y: right(p, X, Y) - lam / 2 * p,
+        "shape": lambda p, X, Y: right(p, X, Y).T,
+    }
+    for words, fn in mistakes.items():
+        verdict = judge_function(v, fn)
+        assert not verdict.correct and words in verdict.message, (words, verdict.message)
 
     def naive(p, X, Y):  # no shift: overflows near ±1000
         theta = p if v.layout == "article" else p.T
         E = np.exp(X @ theta.T)
         G = (E / E.sum(axis=1, keepdims=True) - Y).T @ X
         G = G / len(X) if v.reduction == "mean" else G
-        return G if v.layout == "article" else G.T
+        return (G if v.layout == "article" else G.T) + float(v.penalty) * p
 
     assert "not finite" in judge_function(v, naive).message
     assert "raised ZeroDivisionError" in judge_function(v, lambda p, X, Y: 1 / 0).message

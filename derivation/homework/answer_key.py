@@ -15,7 +15,7 @@ __all__ = ["key_text", "solution", "theta_grad"]
 
 
 def theta_grad(v: Variant, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """q5's right function for variant ``v`` (its layout and its reduction).
+    """q5's right function for variant ``v`` (its layout, its reduction and its penalty λ).
 
     Parameters
     ----------
@@ -32,7 +32,8 @@ def theta_grad(v: Variant, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> 
     from ..layouts import theta_gradient
 
     grad = theta_gradient(X, Y, params, layout=v.layout)
-    return grad / len(X) if v.reduction == "mean" else grad
+    grad = grad / len(X) if v.reduction == "mean" else grad
+    return grad + float(v.penalty) * params
 
 
 def solution(v: Variant, question: str):
@@ -60,8 +61,9 @@ def key_text(v: Variant) -> str:
     for q in QUESTIONS:
         if q == "q5":
             answer = (
-                f"{product}{scale}, shape {'(K, D)' if v.layout == 'article' else '(D, K)'}"
-                f", with H = softmax of the logits shifted by their row maximum"
+                f"{product}{scale} + {float(v.penalty):g}·theta, shape "
+                f"{'(K, D)' if v.layout == 'article' else '(D, K)'}, with H = softmax of the "
+                "logits shifted by their row maximum"
             )
         else:
             answer = str(solution(v, q))

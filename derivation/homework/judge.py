@@ -173,11 +173,15 @@ def code_cases(v: Variant, rng: np.random.Generator | None = None) -> list[tuple
     return cases
 
 
-def _expected(v: Variant, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+def _data_term(v: Variant, params: np.ndarray, X: np.ndarray, Y: np.ndarray, reduction: str):
     from ..layouts import theta_gradient
 
     grad = theta_gradient(X, Y, params, layout=v.layout)
-    return grad / len(X) if v.reduction == "mean" else grad
+    return grad / len(X) if reduction == "mean" else grad
+
+
+def _expected(v: Variant, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return _data_term(v, params, X, Y, v.reduction) + float(v.penalty) * params
 
 
 def judge_code_outputs(v: Variant, cases: Sequence[tuple], outputs: Sequence[object]) -> Verdict:
@@ -233,17 +237,28 @@ def _theta(v: Variant, params: np.ndarray) -> np.ndarray:
 
 
 def _code_mistake(v: Variant, params, X, Y, got: np.ndarray) -> str:
-    m = len(X)
-    expected = _expected(v, params, X, Y)
-    if np.allclose(got, expected * m if v.reduction == "mean" else expected / m, rtol=1e-6):
+    lam = float(v.penalty)
+    data = _data_term(v, params, X, Y, v.reduction)
+    other = "sum" if v.reduction == "mean" else "mean"
+    near = lambda a: np.allclose(got, a, rtol=1e-6, atol=1e-9)  # noqa: E731
+    if near(_data_term(v, params, X, Y, other) + lam * params) or near(
+        _data_term(v, params, X, Y, other)
+    ):
         return (
             "that is the gradient of the summed cost; this variant asks for the mean J/m"
             if v.reduction == "mean"
             else "that is the gradient of the mean cost; this variant asks for the summed J"
         )
-    if np.allclose(got, -expected, rtol=1e-6):
+    if near(data):
+        return f"the penalty is missing: add the gradient of (λ/2)·Σ theta², λ·theta, λ = {lam:g}"
+    if near(data + lam / len(X) * params) or near(data + lam / 2 * params):
+        return (
+            f"the penalty's gradient is λ·theta with λ = {lam:g}, added once (not divided by m, "
+            "not halved)"
+        )
+    if near(-data + lam * params) or near(-data - lam * params):
         return "the sign is wrong: the gradient is (H − Y)ᵀX, not (Y − H)ᵀX"
-    return "wrong values: compare with (H − Y)ᵀX on a small case by hand"
+    return "wrong values: compare with (H − Y)ᵀX + λ·theta on a small case by hand"
 
 
 def judge_function(v: Variant, fn: Callable, *, rng: np.random.Generator | None = None) -> Verdict:

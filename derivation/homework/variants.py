@@ -17,7 +17,10 @@ q4 (2 points)
     The number ∂h_a/∂z_b, an entry of the softmax Jacobian at the variant's logits.
 q5 (2 points)
     A function ``theta_grad(theta, X, Y)``: the gradient of the summed or the mean
-    cost, in the article's layout (K × D) or CS231n's (D × K), as the variant says.
+    cost plus the variant's penalty (λ/2)·Σ theta², in the article's layout
+    (K × D) or CS231n's (D × K), as the variant says.  λ (0.01 to 0.30) makes a
+    copied function wrong for almost every other student (the layout and the
+    reduction alone leave one pair in four alike).
 
 Every variant is equally hard: Θ's entries and x_1 have one decimal, none of
 them 0, ±1 or ±2 (nor x_1 = ±0.5, where two mistakes would give the same
@@ -119,6 +122,9 @@ class Variant:
         q5: the summed cost J or the mean J/m.
     layout : {"article", "cs231n"}
         q5: Θ's shape K × D ("article") or W = Θᵀ's D × K ("cs231n").
+    penalty : Fraction
+        q5: λ of the penalty (λ/2)·Σ theta² added to the cost, hundredths from
+        0.01 to 0.30.
     """
 
     student_id: str
@@ -132,6 +138,7 @@ class Variant:
     logit_pair: tuple[int, int]
     reduction: str
     layout: str
+    penalty: Fraction
 
     # ------------------------------------------------------------------ numbers
     @property
@@ -204,7 +211,7 @@ class Variant:
                 "logits z = Θx, to 4 significant figures."
             )
         if question == "q5":
-            return _code_question(self.reduction, self.layout)
+            return _code_question(self.reduction, self.layout, self.penalty)
         raise ValueError(f"unknown question {question!r}; expected one of {list(QUESTIONS)}")
 
     def sheet(self) -> str:
@@ -232,7 +239,7 @@ def _one_hot(label: int) -> str:
     return "[" + ", ".join("1" if k == label else "0" for k in (1, 2, 3)) + "]"
 
 
-def _code_question(reduction: str, layout: str) -> str:
+def _code_question(reduction: str, layout: str, penalty: Fraction) -> str:
     cost = "the summed cost J = Σᵢ J⁽ⁱ⁾" if reduction == "sum" else "the mean cost J/m"
     if layout == "article":
         shape = "theta of shape (K, D) (the article's Θ), and return an array of that shape"
@@ -242,9 +249,11 @@ def _code_question(reduction: str, layout: str) -> str:
             "array of that shape"
         )
     return (
-        f"Write theta_grad(theta, X, Y): the gradient of {cost} by the parameters, for "
-        f"{shape}; X has shape (m, D) with a first column of ones, Y is one-hot of shape "
-        "(m, K). No loops over samples, and it must stay finite for logits up to ±1000."
+        f"Write theta_grad(theta, X, Y): the gradient of {cost} plus the penalty "
+        f"(λ/2)·Σ theta² over every entry of theta, with your λ = {float(penalty):g}, by the "
+        f"parameters, for {shape}; X has shape (m, D) with a first column of ones, Y is "
+        "one-hot of shape (m, K). No loops over samples, and it must stay finite for logits "
+        "up to ±1000."
     )
 
 
@@ -286,6 +295,7 @@ def variant(student_id: str, assignment: str = ASSIGNMENT) -> Variant:
         logit_pair = tuple(rng.sample((1, 2, 3), 2)) if rng.random() < 0.5 else (k,) * 2
         reduction = rng.choice(("sum", "mean"))
         layout = rng.choice(("article", "cs231n"))
+        penalty = Fraction(rng.randint(1, 30), 100)
         drawn = Variant(
             student_id,
             assignment,
@@ -298,6 +308,7 @@ def variant(student_id: str, assignment: str = ASSIGNMENT) -> Variant:
             logit_pair,
             reduction,
             layout,
+            penalty,
         )
         if _fair(drawn):
             return drawn
