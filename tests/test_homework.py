@@ -290,7 +290,7 @@ def test_grading_every_kind_of_hand_in_and_a_missing_one(tmp_path):
         assert graded[sid].total == 0 and graded[sid].note == "no hand-in"
     out = tmp_path / "grades.csv"
     write_grades(list(graded.values()), out)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match="never written over a file; choose a new --output"):
         write_grades(list(graded.values()), out)
     rows = out.read_text().splitlines()
     assert rows[0] == "id,q1,q2,q3,q4,q5,total,feedback"
@@ -372,6 +372,12 @@ def test_the_commands_refuse_bad_input_with_exit_2(tmp_path, capsys):
         == 2
     )
     assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "in").mkdir()
+    (tmp_path / "old.csv").write_text("the instructor's own file")
+    argv = ["grade", "--roster", _roster(tmp_path, ["s1"]), "--submissions", str(tmp_path / "in")]
+    assert main([*argv, "--output", str(tmp_path / "old.csv")]) == 2
+    assert "old.csv exists: grades are never written over a file" in capsys.readouterr().err
+    assert (tmp_path / "old.csv").read_text() == "the instructor's own file"
     assert main(["key", "../x"]) == 2
     assert main(["key", "s001"]) == 0
     assert "Answers:" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .variants import ASSIGNMENT
 
@@ -67,9 +68,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{written['autograder']} otter autograder zip"
             )
         elif args.command == "grade":
-            from .grade import grade_folder, read_roster, timed, write_grades
+            from .grade import _EXISTS, grade_folder, read_roster, timed, write_grades
 
             roster = read_roster(args.roster)
+            if Path(args.output).exists():  # say so before grading, not after
+                raise FileExistsError(_EXISTS.format(path=args.output))
             graded, seconds = timed(
                 grade_folder,
                 roster,

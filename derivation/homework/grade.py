@@ -463,8 +463,14 @@ def write_grades(graded: list[Graded], path: str | os.PathLike) -> None:
     writer.writerow(["id", *QUESTIONS, "total", "feedback"])
     for g in graded:
         writer.writerow([g.student_id, *(v.points for v in g.verdicts), g.total, g.feedback()])
-    with open(path, "x", encoding="utf-8", newline="") as f:  # "x": never over another file
-        f.write(buffer.getvalue())
+    try:
+        with open(path, "x", encoding="utf-8", newline="") as f:  # "x": never over another file
+            f.write(buffer.getvalue())
+    except FileExistsError:
+        raise FileExistsError(_EXISTS.format(path=path)) from None
+
+
+_EXISTS = "{path} exists: grades are never written over a file; choose a new --output"
 
 
 def timed(fn, *args, **kwargs):
