@@ -5,8 +5,9 @@ answer taken from another student's honest hand-in), ``tampered`` (the
 notebook makes its own checks say ✔ and draws another student's variant, then
 answers for that one), ``slow`` (q4's cell never ends), ``deaf`` (q4's cell
 never ends and ignores the interrupt), ``hog`` (q3's cell asks for 64 GB)
-and ``key`` (right answers read from the package's answer key: full points,
-and flagged for the instructor).
+, ``key`` (right answers read from the package's answer key: full points,
+and flagged for the instructor) and ``numpy`` (right, with q3 and q4 as NumPy
+numbers, and a scratch file written beside the notebook: full points).
 """
 
 from __future__ import annotations
@@ -170,6 +171,11 @@ def hand_in(
             fill(notebook_text, right_answers(mine), theta_grad_source(mine), hog="q3"),
             {**full, "q3": 0},
         )
+    if kind == "numpy":
+        answers = right_answers(mine)
+        sources = {q: f"import numpy as np\n{q} = np.float64({answers[q]!r})" for q in ("q3", "q4")}
+        sources["q1"] = f"open('scratch.txt', 'w').write('mine')\nq1 = {answers['q1']!r}"
+        return fill(notebook_text, answers, theta_grad_source(mine), sources=sources), full
     if kind == "key":
         sources = {q: f"{q} = answer_key.solution(my, {q!r})" for q in ("q1", "q2", "q3", "q4")}
         sources["q1"] = "from derivation.homework import answer_key\n" + sources["q1"]
@@ -184,5 +190,6 @@ def hand_in(
     if kind in ("copied", "tampered"):
         return text, dict.fromkeys(POINTS, 0)
     raise ValueError(
-        f"unknown kind {kind!r}; expected honest, wrong, copied, tampered, slow, deaf, hog or key"
+        f"unknown kind {kind!r}; expected honest, wrong, copied, tampered, slow, deaf, hog, "
+        "key or numpy"
     )

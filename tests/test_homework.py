@@ -265,17 +265,20 @@ def test_grading_every_kind_of_hand_in_and_a_missing_one(tmp_path):
     or asks for 64 GB loses its own question only; one that ignores the interrupt stops the
     notebook at its budget (nothing read, said why); reading the answer key is flagged; and no
     kernel is left running."""
-    roster = [f"s{i:03d}" for i in range(1, 10)]
+    roster = [f"s{i:03d}" for i in range(1, 11)]
     course = tmp_path / "class"
     assign(roster, course, assignment=A)
-    every = ["honest", "wrong", "copied", "tampered", "slow", "hog", "key", "deaf"]
+    every = ["honest", "wrong", "copied", "tampered", "slow", "hog", "key", "deaf", "numpy"]
     kinds = dict(zip(roster, every, strict=False))
     expected = _hand_ins(course, tmp_path / "in", kinds, roster)
+    handed_in = {p: p.read_bytes() for p in (tmp_path / "in").rglob("*")}
     graded = {
         g.student_id: g
         for g in grade_folder(roster, tmp_path / "in", assignment=A, timeout=8, budget=30, jobs=2)
     }
     assert _kernels_of_this_process() == []
+    # each hand-in ran alone in a scratch folder: the submissions are as they were handed in
+    assert {p: p.read_bytes() for p in (tmp_path / "in").rglob("*")} == handed_in
     for sid, points in expected.items():
         got = {v.question: v.points for v in graded[sid].verdicts}
         assert got == points, (sid, kinds[sid], graded[sid].feedback())
@@ -286,7 +289,8 @@ def test_grading_every_kind_of_hand_in_and_a_missing_one(tmp_path):
     assert graded["s005"].total == 8
     assert "ran past 8 s and were interrupted" in graded["s008"].note
     assert "could not be read" in graded["s008"].feedback()
-    for sid in roster[8:]:
+    assert graded["s009"].total == 10 and graded["s009"].note == ""
+    for sid in roster[9:]:
         assert graded[sid].total == 0 and graded[sid].note == "no hand-in"
     out = tmp_path / "grades.csv"
     write_grades(list(graded.values()), out)
@@ -302,15 +306,18 @@ def test_past_its_budget_a_notebook_runs_only_the_graders_cells(tmp_path):
     are skipped, the grader's still run, and the note says how many were not run."""
     import nbformat
 
-    from derivation.homework.grade import _run
+    from derivation.homework.grade import _ANSWERS, _CODE, _run
 
-    cells = ["import time"] + ["time.sleep(2)"] * 8 + ["print('ours 1')", "print('ours 2')"]
+    ours = [f"print('noise')\nprint('{_ANSWERS}1')", f"print('{_CODE}2')"]
+    noise = "for _ in range(30):\n    print('x' * 10**6)"  # 30 MB the grader must not keep
+    cells = ["import time", noise] + ["time.sleep(2)"] * 8 + ours
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     note = _run(nb, timeout=20, folder=tmp_path, megabytes=4096, budget=3)
     skipped = [c for c in nb.cells if c.source == ""]
-    assert 1 <= len(skipped) <= 7, note
+    assert 1 <= len(skipped) <= 8, note
     assert note == f"the notebook ran past its 3 s: its last {len(skipped)} cell(s) were not run"
-    assert [o["text"] for c in nb.cells[-2:] for o in c.outputs] == ["ours 1\n", "ours 2\n"]
+    kept = [o["text"] for c in nb.cells for o in c.outputs]  # the grader's marked lines only
+    assert kept == [f"{_ANSWERS}1\n", f"{_CODE}2\n"]
     assert _kernels_of_this_process() == []
 
 
@@ -378,6 +385,8 @@ def test_the_commands_refuse_bad_input_with_exit_2(tmp_path, capsys):
     assert main([*argv, "--output", str(tmp_path / "old.csv")]) == 2
     assert "old.csv exists: grades are never written over a file" in capsys.readouterr().err
     assert (tmp_path / "old.csv").read_text() == "the instructor's own file"
+    assert main([*argv, "--output", str(tmp_path / "no-such-folder" / "g.csv")]) == 2
+    assert "does not exist or cannot be written to: create it first" in capsys.readouterr().err
     assert main(["key", "../x"]) == 2
     assert main(["key", "s001"]) == 0
     assert "Answers:" in capsys.readouterr().out
@@ -425,7 +434,7 @@ def test_the_panel_with_no_id_says_what_to_do_and_with_an_id_checks_that_student
 
 
 def test_a_hand_in_is_found_by_id_flat_or_as_a_hubs_exchange_collects_it(tmp_path):
-    from derivation.homework.grade import find_hand_in
+    from derivation.homework.grade import find_hand_in, unmatched
 
     (tmp_path / "s001.ipynb").write_text("{}")
     deep = tmp_path / "s002" / "softmax-gradients-1"
@@ -440,3 +449,31 @@ def test_a_hand_in_is_found_by_id_flat_or_as_a_hubs_exchange_collects_it(tmp_pat
     assert find_hand_in(tmp_path, "s004") is None
     with pytest.raises(ValueError, match="holds 2 notebooks; expected one hand-in"):
         find_hand_in(tmp_path, "s003")
+    (tmp_path / "jane_123_softmax_gradients.ipynb").write_text("{}")  # as an LMS renames it
+    assert unmatched(tmp_path, ["s001", "s002", "s003"]) == ["jane_123_softmax_gradients.ipynb"]
+    assert unmatched(tmp_path, ["s001", "s002"]) == [
+        "jane_123_softmax_gradients.ipynb", "s003/a/two.ipynb", "s003/one.ipynb"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("from derivation.answer_boxes import hint_ladder", False),
+        ('hint_ladder(my.key("q1"), rungs=2)', False),  # the handed-out ladder: two rungs
+        ('hint_ladder(my.key("q1"))', True),  # the same ladder opened to its worked step
+        ('hint_ladder(my.key("q2"), rungs=3)', True),
+        ("from derivation.exercises.ladders import ladder", True),
+        ("q1 = ladder(my.key('q1'))[-1]", True),
+        ("q1 = answer_key.solution(my, 'q1')", True),
+        ("q3 = my.expected_value('q3')", True),
+        ("q1 = exercise(my.key('q1')).answer", True),
+        ("q3 = (h[2] - y[2]) * x[1]", False),
+    ],
+)
+def test_lines_that_reach_the_packages_answers_are_flagged(line, named):
+    import nbformat
+
+    from derivation.homework.grade import flagged
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(line)])
+    assert flagged(nb) == ([line] if named else [])

@@ -47,6 +47,7 @@ __all__ = [
     "grade_folder",
     "grade_notebook",
     "read_roster",
+    "unmatched",
     "write_grades",
 ]
 
@@ -133,15 +134,42 @@ def find_hand_in(folder: Path, student_id: str) -> Path | None:
     return None
 
 
+def unmatched(folder: str | os.PathLike, roster: list[str]) -> list[str]:
+    """Notebooks in ``folder`` that belong to no student of ``roster`` (by the names that
+    :func:`find_hand_in` reads), so that a hand-in under another name is not silently lost."""
+    folder, ids = Path(folder), set(roster)
+    found = []
+    for path in sorted(folder.rglob("*.ipynb")):
+        parts = path.relative_to(folder).parts
+        if ".ipynb_checkpoints" in parts:
+            continue
+        owner = path.stem if len(parts) == 1 else parts[0]
+        if owner not in ids:
+            found.append(str(path.relative_to(folder)))
+    return found
+
+
 def _export_cell() -> str:
+    """The grader's cell that prints q1 … q4: text (cut to 1000 characters: the checker
+    reads at most 300), or a number (Python's or NumPy's, not a bool); anything else None."""
     names = ", ".join(repr(q) for q in QUESTIONS if q != "q5")
     return (
         "import json as _grader_json\n"
+        "import numbers as _grader_numbers\n"
         "_grader_values = {}\n"
         f"for _grader_name in ({names}):\n"
         "    _grader_value = globals().get(_grader_name)\n"
-        "    _grader_values[_grader_name] = (_grader_value if type(_grader_value) in "
-        "(str, int, float) else None)\n"
+        "    if isinstance(_grader_value, str):\n"
+        "        _grader_value = str(_grader_value)[:1000]\n"
+        "    elif isinstance(_grader_value, _grader_numbers.Real) and not isinstance("
+        "_grader_value, bool):\n"
+        "        try:\n"
+        "            _grader_value = float(_grader_value)\n"
+        "        except Exception:\n"
+        "            _grader_value = None\n"
+        "    else:\n"
+        "        _grader_value = None\n"
+        "    _grader_values[_grader_name] = _grader_value\n"
         f"print({_ANSWERS!r} + _grader_json.dumps(_grader_values))\n"
     )
 
@@ -156,8 +184,16 @@ def _code_cell(cases: list[tuple]) -> str:
         "    try:\n"
         "        _grader_r = theta_grad(_grader_np.array(_grader_p), _grader_np.array(_grader_X),"
         " _grader_np.array(_grader_Y))\n"
-        "        _grader_out.append(None if _grader_r is None or _grader_r is Ellipsis else "
-        "_grader_np.asarray(_grader_r, dtype=float).tolist())\n"
+        "        if _grader_r is None or _grader_r is Ellipsis:\n"
+        "            _grader_out.append(None)\n"
+        "        else:\n"
+        "            _grader_r = _grader_np.asarray(_grader_r, dtype=float)\n"
+        "            if _grader_r.shape == _grader_np.shape(_grader_p):\n"
+        "                _grader_out.append(_grader_r.tolist())\n"
+        "            else:  # the grader judges the shape; a huge array is never printed\n"
+        "                _grader_out.append('returned an array of shape ' + "
+        "str(tuple(_grader_r.shape))[:80] + ', expected ' + "
+        "str(_grader_np.shape(_grader_p)) + ' (the shape of theta)')\n"
         "    except Exception as _grader_e:\n"
         "        _grader_out.append(('raised ' + type(_grader_e).__name__ + ': ' + "
         "str(_grader_e))[:200])\n"
@@ -224,9 +260,31 @@ def _run(nb, timeout: float, folder: Path, megabytes: int, budget: float, ours: 
         if "header" not in execute_reply and execute_reply["content"].get("ename") == "Timeout":
             late.append(cell_index)
 
+    class Kept(NotebookClient):
+        """Keeps only the grader's marked lines: a hand-in that prints without end (or
+        makes widgets without end) costs the grader's process nothing."""
+
+        def output(self, outs, msg, display_id, cell_index):
+            content = msg.get("content", {})
+            if cell_index < len(nb.cells) - ours or msg.get("msg_type") != "stream":
+                return None
+            lines = [
+                line
+                for line in content.get("text", "").splitlines()
+                if line.startswith((_ANSWERS, _CODE))
+            ]
+            if not lines:
+                return None
+            kept = nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
+            outs.append(kept)
+            return kept
+
+        def handle_comm_msg(self, outs, msg, cell_index):
+            return None
+
     sockets = Path(tempfile.mkdtemp(prefix="grade-kernel-"))
     km = _kernel_manager(megabytes, sockets)
-    client = NotebookClient(
+    client = Kept(
         nb,
         km=km,
         timeout=timeout,
@@ -297,7 +355,10 @@ _SELF_CHECKS = re.compile(
     )
 )
 #: names through which a notebook can read the package's own answers instead of working them out
-_ANSWER_NAMES = re.compile(r"\b(answer_key|expected_value|EXERCISES|ladders)\b|\.answer\b")
+_ANSWER_NAMES = re.compile(
+    r"\b(answer_key|expected_value|EXERCISES|ladders?|HintLadder)\b|\.answer\b"
+    r"|\bhint_ladder\((?!my\.key\(\"q\d\"\), rungs=2\))"  # a ladder opened past rung 2
+)
 
 
 def flagged(nb) -> list[str]:
@@ -361,7 +422,8 @@ def grade_notebook(
     cases = code_cases(v)
     nb.cells.append(nbformat.v4.new_code_cell(_export_cell()))
     nb.cells.append(nbformat.v4.new_code_cell(_code_cell(cases)))
-    note = _run(nb, timeout, path.parent, megabytes, budget)
+    with tempfile.TemporaryDirectory(prefix="hand-in-") as alone:  # no other hand-in beside it
+        note = _run(nb, timeout, Path(alone), megabytes, budget)
     if suspicious:
         note = (note + "\n" if note else "") + (
             "flagged for the instructor: the notebook names the package's answers in "
@@ -404,6 +466,15 @@ def _nothing(v: Variant, note: str) -> Graded:
     )
 
 
+def _load_the_judges() -> None:
+    """Import every module the judging uses and warm the checker's worker, before any
+    hand-in runs: what a hand-in then changes on disk is not what judges it."""
+    from .. import layouts  # noqa: F401  (q5's expected values)
+    from ..exercises import check
+
+    check("part2", "-h1*h2")  # starts the worker and loads SymPy there
+
+
 def grade_folder(
     roster: list[str],
     folder: str | os.PathLike,
@@ -434,6 +505,8 @@ def grade_folder(
         raise ValueError(f"budget must be a positive number of seconds, got {budget!r}")
     if not isinstance(megabytes, int) or megabytes < 512:
         raise ValueError(f"megabytes must be a whole number of at least 512, got {megabytes!r}")
+
+    _load_the_judges()
 
     def one(student_id: str) -> Graded:
         v = variant(student_id, assignment)
