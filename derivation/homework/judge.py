@@ -140,14 +140,20 @@ def _which_number(v: Variant, question: str, value: float) -> str:
         for c in range(3):
             if c != k - 1 and math.isclose(value, (h[c] - y[c]) * x[j], rel_tol=RELATIVE):
                 return f"that is another class's entry: Θ_{k}{j} belongs to class {k}"
-        return "wrong: compute z = Θx, then h = softmax(z), then (h_k − y_k)x_j"
+        return (
+            "wrong: compute z = Θx and h = softmax(z) from your numbers, then put them into "
+            "the ∂J⁽ⁱ⁾/∂Θ_kj you derived (notebook 02, Part III)"
+        )
     a, b = v.logit_pair
     jac = np.diag(h) - np.outer(h, h)
     if any(math.isclose(value, jac[i, j], rel_tol=RELATIVE) for i in range(3) for j in range(3)):
-        return "that is another entry of the Jacobian diag(h) − hhᵀ"
+        return "that is another entry of the softmax Jacobian: check which h and which z"
     if a != b and math.isclose(value, 0.0, abs_tol=1e-9):
         return "diagonal-only Jacobian: the off-diagonal entries are not zero"
-    return "wrong: compute z = Θx, then h = softmax(z), then the entry of diag(h) − hhᵀ"
+    return (
+        "wrong: compute z = Θx and h = softmax(z) from your numbers, then the Jacobian's "
+        "entry ∂h_a/∂z_b (notebook 04)"
+    )
 
 
 # ---------------------------------------------------------------------------------- code
@@ -256,9 +262,12 @@ def _code_mistake(v: Variant, params, X, Y, got: np.ndarray) -> str:
             f"the penalty's gradient is λ·theta with λ = {lam:g}, added once (not divided by m, "
             "not halved)"
         )
+    product = "(H − Y)ᵀX" if v.layout == "article" else "Xᵀ(H − Y)"
+    flipped = "(Y − H)ᵀX" if v.layout == "article" else "Xᵀ(Y − H)"
+    scale = "/m" if v.reduction == "mean" else ""
     if near(-data + lam * params) or near(-data - lam * params):
-        return "the sign is wrong: the gradient is (H − Y)ᵀX, not (Y − H)ᵀX"
-    return "wrong values: compare with (H − Y)ᵀX + λ·theta on a small case by hand"
+        return f"the sign is wrong: the data term is {product}{scale}, not {flipped}{scale}"
+    return f"wrong values: compare with {product}{scale} + λ·theta on a small case by hand"
 
 
 def judge_function(v: Variant, fn: Callable, *, rng: np.random.Generator | None = None) -> Verdict:
