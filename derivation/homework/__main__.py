@@ -11,6 +11,7 @@ key
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -68,11 +69,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"{written['autograder']} otter autograder zip"
             )
         elif args.command == "grade":
-            from .grade import _EXISTS, grade_folder, read_roster, timed, write_grades
+            from .grade import _EXISTS, grade_folder, read_roster, timed, unmatched, write_grades
 
             roster = read_roster(args.roster)
-            if Path(args.output).exists():  # say so before grading, not after
+            output = Path(args.output)
+            if output.exists():  # say so before grading, not after
                 raise FileExistsError(_EXISTS.format(path=args.output))
+            if not output.parent.is_dir() or not os.access(output.parent, os.W_OK):
+                raise FileNotFoundError(
+                    f"the folder of --output {args.output} does not exist or cannot be written "
+                    "to: create it first"
+                )
             graded, seconds = timed(
                 grade_folder,
                 roster,
@@ -84,6 +91,14 @@ def main(argv: list[str] | None = None) -> int:
                 jobs=args.jobs,
             )
             write_grades(graded, args.output)
+            stray = unmatched(args.submissions, roster)
+            if stray:
+                print(
+                    f"homework grade: {len(stray)} notebook(s) in {args.submissions} belong to "
+                    f"no id of the roster, so were not graded: {', '.join(stray[:5])}"
+                    f"{' …' if len(stray) > 5 else ''} (name each <id>.ipynb or put it in <id>/)",
+                    file=sys.stderr,
+                )
             handed = sum(1 for g in graded if g.note != "no hand-in")
             print(
                 f"graded {handed} hand-ins of {len(roster)} students in {seconds:.1f} s "
