@@ -34,8 +34,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from .judge import Verdict, code_cases, judge, judge_code_outputs
 from .variants import ASSIGNMENT, POINTS, QUESTIONS, Variant, validate_id, variant
 
@@ -243,6 +241,7 @@ def _run(nb, timeout: float, folder: Path, megabytes: int, budget: float, ours: 
     The kernel is shut down (killed) at the end, whatever happened, and the event
     loop that ran it is closed.
     """
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
@@ -403,6 +402,8 @@ def grade_notebook(
     -------
     Graded
     """
+    import nbformat  # with Jupyter: not needed to import this module (nor in the browser)
+
     path = Path(path)
     try:
         nb = nbformat.read(path, as_version=4)
